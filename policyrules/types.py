@@ -1,0 +1,88 @@
+"""Value types of the policy language: the checker assigns one to every expression.
+
+Runtime representation (what the evaluator and the batch engine pass around):
+
+=========  ======================================================
+kind       Python value
+=========  ======================================================
+bool       ``bool``
+integer    ``int``
+number     ``Decimal``
+money      ``Decimal`` yuan (exact; rounded to the fen only where the policy says)
+rate       ``Decimal`` yuan per ``period`` (``month`` or ``year``)
+percent    ``Decimal`` fraction (``10%`` is ``Decimal("0.10")``)
+duration   ``Decimal`` count of ``unit`` (``month``, ``year`` or ``day``)
+date       ``datetime.date``
+enum       ``str`` (one of ``values``)
+text       ``str``
+=========  ======================================================
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import attrs
+
+
+class Kind(str, Enum):
+    """The kind of a value type."""
+
+    BOOL = "bool"
+    INTEGER = "integer"
+    NUMBER = "number"
+    MONEY = "money"
+    RATE = "rate"
+    PERCENT = "percent"
+    DURATION = "duration"
+    DATE = "date"
+    ENUM = "enum"
+    TEXT = "text"
+
+
+PERIODS = ("month", "year")
+DURATION_UNITS = ("day", "month", "year")
+
+
+@attrs.frozen(slots=True)
+class Type:
+    """A value type: its kind plus the unit (for rates and durations) or enum values."""
+
+    kind: Kind
+    unit: str | None = None
+    values: tuple[str, ...] = ()
+    name: str | None = attrs.field(default=None, eq=False)
+
+    def __str__(self) -> str:
+        if self.kind is Kind.RATE:
+            return f"money per {self.unit}"
+        if self.kind is Kind.DURATION:
+            return f"{self.unit}s"
+        if self.kind is Kind.ENUM:
+            return self.name or " | ".join(self.values)
+        return self.kind.value
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in (Kind.INTEGER, Kind.NUMBER, Kind.PERCENT)
+
+
+BOOL = Type(Kind.BOOL)
+INTEGER = Type(Kind.INTEGER)
+NUMBER = Type(Kind.NUMBER)
+MONEY = Type(Kind.MONEY)
+PERCENT = Type(Kind.PERCENT)
+DATE = Type(Kind.DATE)
+TEXT = Type(Kind.TEXT)
+
+
+def rate(period: str) -> Type:
+    return Type(Kind.RATE, unit=period)
+
+
+def duration(unit: str) -> Type:
+    return Type(Kind.DURATION, unit=unit)
+
+
+def enum(values: tuple[str, ...], name: str | None = None) -> Type:
+    return Type(Kind.ENUM, values=values, name=name)
