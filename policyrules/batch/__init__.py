@@ -1,0 +1,1 @@
+"""Batch evaluation of whole populations in DuckDB: input, validation and output."""

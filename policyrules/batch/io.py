@@ -1,0 +1,291 @@
+"""Batch input and output in DuckDB: population files in, validated facts and rejects, results out.
+
+Everything stays inside DuckDB (views over ``read_csv``/``read_parquet``/``read_json`` and ``COPY``),
+so files larger than memory stream through and are never materialised in Python.
+
+Flow: :func:`open_input` registers the file as view ``raw_input`` (with a 1-based ``__row``);
+:func:`prepare_facts` checks the required columns and creates view ``facts`` (valid rows, each
+fact cast to its SQL type, see :data:`SQL_TYPES`) and view ``rejects`` (``row, field, value,
+reason``, one row per problem); :func:`write_output` copies a query over ``facts`` to a file.
+
+Decimal facts are exact: an input with more decimal places than its type holds is rejected,
+never rounded. DuckDB raises an error (rather than losing digits) when decimal arithmetic
+overflows, so a compiled query either computes the exact value or fails loudly.
+JSON numbers are read by DuckDB as IEEE doubles: exact up to 15 significant digits; write
+amounts with more digits as JSON strings.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Mapping
+
+import duckdb
+import yaml
+
+from policyrules.types import Kind, Type
+
+RAW = "raw_input"
+ROW = "__row"
+
+_SCALES = {Kind.NUMBER: 8, Kind.MONEY: 6, Kind.RATE: 6, Kind.PERCENT: 8, Kind.DURATION: 6}
+SQL_TYPES: dict[Kind, str] = {
+    Kind.BOOL: "BOOLEAN",
+    Kind.INTEGER: "BIGINT",
+    **{kind: f"DECIMAL(38,{scale})" for kind, scale in _SCALES.items()},
+    Kind.DATE: "DATE",
+    Kind.ENUM: "VARCHAR",
+    Kind.TEXT: "VARCHAR",
+}
+"""DuckDB type of each fact kind in view ``facts`` (decimal places: money 6, percent and number 8)."""
+_TRUE = ("true", "yes", "1", "是")
+_FALSE = ("false", "no", "0", "否")
+_INT_SOURCES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
+                "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT"}
+_FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet",
+            ".jsonl": "json", ".ndjson": "json", ".json": "json"}
+_COPY_OPTIONS = {"csv": "FORMAT csv, HEADER true", "parquet": "FORMAT parquet", "json": "FORMAT json"}
+
+
+class BatchError(Exception):
+    """A batch run cannot proceed; the message is meant for the user."""
+
+
+class BatchInputError(BatchError):
+    """The input file, its columns or the column mapping are unusable."""
+
+
+def sql_type(t: Type) -> str:
+    """The DuckDB type a fact of type ``t`` has in view ``facts``."""
+    return SQL_TYPES[t.kind]
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _message(err: Exception) -> str:
+    return str(err).strip().splitlines()[0]
+
+
+def file_format(path: str) -> str:
+    """``csv``, ``parquet`` or ``json`` from the file name (``.gz``/``.zst`` compression allowed)."""
+    base = path.lower()
+    for suffix in (".gz", ".zst"):
+        base = base.removesuffix(suffix)
+    fmt = _FORMATS.get(os.path.splitext(base)[1])
+    if fmt is None:
+        known = ", ".join(sorted(_FORMATS))
+        raise BatchInputError(f"{path}: unknown file type (expected one of {known})")
+    return fmt
+
+
+def open_input(con: duckdb.DuckDBPyConnection, path: str, mapping: dict[str, str] | None = None) -> str:
+    """Register ``path`` as view ``raw_input`` with a 1-based ``__row``; rename columns by ``mapping``.
+
+    CSV columns are all read as text (nothing lost to type sniffing); Parquet keeps its types.
+    Returns the view name.
+    """
+    fmt = file_format(path)
+    if not os.path.isfile(path):
+        raise BatchInputError(f"{path}: input file not found")
+    con.execute("SET preserve_insertion_order = true")
+    src = _lit(path)
+    if fmt == "parquet":
+        body = (f"SELECT file_row_number + 1 AS {ROW}, * EXCLUDE (file_row_number) "
+                f"FROM read_parquet({src}, file_row_number = true)")
+    elif fmt == "csv":
+        body = f"SELECT row_number() OVER () AS {ROW}, * FROM read_csv({src}, all_varchar = true, header = true)"
+    else:
+        body = f"SELECT row_number() OVER () AS {ROW}, * FROM read_json({src})"
+    try:
+        columns = [r[0] for r in con.execute(f"DESCRIBE {body}").fetchall()]
+    except duckdb.Error as err:
+        raise BatchInputError(f"{path}: cannot read as {fmt}: {_message(err)}") from None
+    columns = columns[1:]
+    if ROW in columns:
+        raise BatchInputError(f"{path}: column name {ROW!r} is reserved")
+    mapping = mapping or {}
+    unknown = [c for c in mapping if c not in columns]
+    if unknown:
+        raise BatchInputError(f"{path}: mapped column(s) not in the file: {', '.join(unknown)}; "
+                              f"available: {', '.join(columns)}")
+    renamed = [mapping.get(c, c) for c in columns]
+    clashes = sorted({n for n in renamed if renamed.count(n) > 1})
+    if clashes:
+        raise BatchInputError(f"{path}: after mapping, more than one column is named {', '.join(clashes)}")
+    select = ", ".join(_q(c) if c == n else f"{_q(c)} AS {_q(n)}" for c, n in zip(columns, renamed, strict=True))
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {RAW} AS SELECT {ROW}{', ' if select else ''}{select} "
+                f"FROM ({body})")
+    return RAW
+
+
+def input_columns(con: duckdb.DuckDBPyConnection, view: str = RAW) -> dict[str, str]:
+    """Column name -> DuckDB type of ``view`` (without ``__row``)."""
+    rows = con.execute(f"DESCRIBE {_q(view)}").fetchall()
+    return {r[0]: r[1] for r in rows if r[0] != ROW}
+
+
+def load_mapping(path: str) -> dict[str, str]:
+    """Read a YAML or JSON file ``{input_column: fact_name}``."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f) if path.lower().endswith(".json") else yaml.safe_load(f)
+    except OSError as err:
+        raise BatchInputError(f"{path}: cannot read mapping: {err.strerror}") from None
+    except (ValueError, yaml.YAMLError) as err:
+        raise BatchInputError(f"{path}: mapping is not valid YAML/JSON: {_message(err)}") from None
+    if not isinstance(data, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and k and v for k, v in data.items()):
+        raise BatchInputError(f"{path}: mapping must be a table of input column -> fact name (text to text)")
+    targets = list(data.values())
+    twice = sorted({v for v in targets if targets.count(v) > 1})
+    if twice:
+        raise BatchInputError(f"{path}: mapping gives more than one column the fact name {', '.join(twice)}")
+    return data
+
+
+def check_columns(con: duckdb.DuckDBPyConnection, schema: Mapping[str, Type]) -> dict[str, str]:
+    """Raise if ``raw_input`` lacks a fact of ``schema``; return the input column types."""
+    have = input_columns(con)
+    missing = [name for name in schema if name not in have]
+    if missing:
+        raise BatchInputError(f"input lacks required column(s) {', '.join(missing)}; "
+                              f"available: {', '.join(have) or '(none)'}")
+    return have
+
+
+def prepare_facts(con: duckdb.DuckDBPyConnection, schema: Mapping[str, Type]) -> None:
+    """Check columns of ``raw_input`` and create views ``facts`` and ``rejects``."""
+    facts, rejects = validation_sql(schema, check_columns(con, schema))
+    con.execute(facts)
+    con.execute(rejects)
+
+
+def _decimal_pattern(scale: int) -> str:
+    """Plain decimal text with at most ``scale`` significant decimal places."""
+    return rf"[+-]?(\d+(\.\d{{0,{scale}}}0*)?|\.\d{{1,{scale}}}0*)"
+
+
+_PLAIN_NUMBER = r"[+-]?(\d+(\.\d*)?|\.\d+)"
+
+
+def _describe(t: Type) -> str:
+    return {
+        Kind.BOOL: "a true/false value", Kind.INTEGER: "a whole number", Kind.NUMBER: "a number",
+        Kind.MONEY: "a money amount", Kind.RATE: f"a money amount per {t.unit}", Kind.PERCENT: "a percentage",
+        Kind.DURATION: f"a number of {t.unit}s", Kind.DATE: "a date (YYYY-MM-DD)",
+    }.get(t.kind, str(t))
+
+
+def _decimal(text: str, scale: int, sql: str, what: str, shown: str) -> tuple[str, str]:
+    """Value and bad-value reason for exact decimal text."""
+    exact = f"regexp_full_match({text}, {_lit(_decimal_pattern(scale))})"
+    value = f"CASE WHEN {exact} THEN TRY_CAST({text} AS {sql}) END"
+    reason = (f"CASE WHEN NOT regexp_full_match({text}, {_lit(_PLAIN_NUMBER)}) THEN {_lit(f'not {what}: ')} "
+              f"WHEN NOT {exact} THEN {_lit(f'too many decimal places for {what} (at most {scale}): ')} "
+              f"ELSE {_lit(f'{what} out of range: ')} END || {shown}")
+    return value, reason
+
+
+def _raw(name: str, source: str | None) -> str:
+    """The input value of column ``name`` as text."""
+    col = _q(name)
+    return {"VARCHAR": col, "JSON": f"({col} ->> '$')"}.get(source or "", f"CAST({col} AS VARCHAR)")
+
+
+def _checks(name: str, t: Type, source: str | None) -> tuple[str, str, str]:
+    """(typed value, NULL when missing or bad; missing condition; reason when bad) for one fact."""
+    col = _q(name)
+    raw = _raw(name, source)
+    text = f"trim({raw})"
+    shown = f"'''' || {raw} || ''''"
+    missing = f"({raw} IS NULL OR {text} = '')" if source in (None, "VARCHAR", "JSON") else f"{col} IS NULL"
+    what = _describe(t)
+    plain = (source or "").upper()
+    decimal = re.fullmatch(r"DECIMAL\((\d+),\s*(\d+)\)", plain)
+    kind, sql = t.kind, SQL_TYPES[t.kind]
+    out_of_range = f"{_lit(f'{what} out of range: ')} || {shown}"
+    if kind is Kind.BOOL:
+        if plain == "BOOLEAN":
+            return col, missing, "NULL"
+        value = (f"CASE WHEN lower({text}) IN ({', '.join(map(_lit, _TRUE))}) THEN TRUE "
+                 f"WHEN lower({text}) IN ({', '.join(map(_lit, _FALSE))}) THEN FALSE END")
+        return value, missing, f"{_lit(f'not {what} (expected true/false, yes/no or 1/0): ')} || {shown}"
+    if kind is Kind.INTEGER:
+        if plain in _INT_SOURCES:
+            return f"TRY_CAST({col} AS BIGINT)", missing, out_of_range
+        ok = rf"regexp_full_match({text}, '[+-]?\d+(\.0*)?')"
+        value = rf"CASE WHEN {ok} THEN TRY_CAST(regexp_replace({text}, '\.0*$', '') AS BIGINT) END"
+        return value, missing, f"CASE WHEN {ok} THEN {out_of_range} ELSE {_lit(f'not {what}: ')} || {shown} END"
+    if kind in _SCALES:
+        scale = _SCALES[kind]
+        if plain in _INT_SOURCES or (decimal and int(decimal.group(2)) <= scale):
+            return f"TRY_CAST({col} AS {sql})", missing, out_of_range
+        value, reason = _decimal(text, scale, sql, what, shown)
+        if kind is Kind.PERCENT:
+            pct = rf"regexp_matches({text}, '[%％]$')"
+            number = rf"rtrim(regexp_replace({text}, '[%％]$', ''))"
+            pvalue, preason = _decimal(number, scale - 2, f"DECIMAL(38,{scale - 2})", what, shown)
+            value = f"CASE WHEN {pct} THEN CAST(({pvalue}) * 0.01 AS {sql}) ELSE {value} END"
+            reason = f"CASE WHEN {pct} THEN {preason} ELSE {reason} END"
+        return value, missing, reason
+    if kind is Kind.DATE:
+        if plain == "DATE":
+            return col, missing, "NULL"
+        value = rf"CASE WHEN regexp_full_match({text}, '\d{{4}}-\d{{2}}-\d{{2}}') THEN TRY_CAST({text} AS DATE) END"
+        return value, missing, f"{_lit(f'not {what}: ')} || {shown}"
+    if kind is Kind.ENUM:
+        value = f"CASE WHEN {text} IN ({', '.join(map(_lit, t.values))}) THEN {text} END"
+        expected = _lit(f" (expected one of {', '.join(t.values)})")
+        return value, missing, f"'unknown value ' || {shown} || {expected}"
+    return raw, missing, "NULL"
+
+
+def validation_sql(schema: Mapping[str, Type], source_types: Mapping[str, str] | None = None) -> tuple[str, str]:
+    """SQL creating view ``facts`` (valid rows, typed) and view ``rejects`` (row, field, value, reason).
+
+    ``source_types`` (column -> DuckDB type of ``raw_input``) enables fast paths for typed inputs
+    such as Parquet; without it every column is validated as text.
+    """
+    values, checks = [], []
+    for name, t in schema.items():
+        source = None if source_types is None else source_types.get(name)
+        value, missing, reason = _checks(name, t, source)
+        values.append(f"CAST({value} AS {SQL_TYPES[t.kind]}) AS {_q(name)}")
+        problem = f"CASE WHEN {missing} THEN 'missing value' WHEN ({value}) IS NULL THEN {reason} END"
+        checks.append(f"{{'field': {_lit(name)}, 'value': {_raw(name, source)}, 'reason': {problem}}}")
+    typed = f"SELECT * REPLACE ({', '.join(values)}) FROM {RAW}" if values else f"SELECT * FROM {RAW}"
+    where = " AND ".join(f"{_q(name)} IS NOT NULL" for name in schema) or "TRUE"
+    facts = f"CREATE OR REPLACE TEMP VIEW facts AS SELECT * FROM ({typed}) WHERE {where}"
+    problems = f"list_filter([{', '.join(checks)}], lambda p: p.reason IS NOT NULL)"
+    rejects = ("CREATE OR REPLACE TEMP VIEW rejects AS SELECT "
+               + (f"{ROW} AS row, p.field AS field, p.value AS value, p.reason AS reason "
+                  f"FROM (SELECT {ROW}, UNNEST({problems}) AS p FROM {RAW})" if checks else
+                  "NULL::BIGINT AS row, NULL::VARCHAR AS field, NULL::VARCHAR AS value, "
+                  "NULL::VARCHAR AS reason WHERE FALSE"))
+    return facts, rejects
+
+
+def write_output(con: duckdb.DuckDBPyConnection, select_sql: str, path: str) -> int:
+    """Stream the result of ``select_sql`` to ``path`` (CSV, Parquet or JSON lines by extension).
+
+    Returns the number of rows written.
+    """
+    fmt = file_format(path)
+    try:
+        row = con.execute(f"COPY ({select_sql}) TO {_lit(path)} ({_COPY_OPTIONS[fmt]})").fetchone()
+    except duckdb.Error as err:
+        raise BatchError(f"{path}: batch run failed: {_message(err)}") from None
+    return int(row[0]) if row else 0
+
+
+def write_rejects(con: duckdb.DuckDBPyConnection, path: str) -> int:
+    """Write view ``rejects`` to ``path``; returns the number of problems."""
+    return write_output(con, "SELECT * FROM rejects", path)

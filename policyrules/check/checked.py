@@ -1,0 +1,108 @@
+"""The checked policy: the AST plus everything the checker resolved (types, names,
+dependencies).  It is what the evaluator, the explainer and the compiler consume."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from policyrules import types as t
+from policyrules.source import Source
+from policyrules.syntax import nodes as n
+
+
+@attrs.frozen(slots=True)
+class Ref:
+    """What a Name resolved to: ``fact`` (kind, field), ``param``, ``value``, ``output``,
+    ``part`` (output, part) or ``enum`` (a literal value)."""
+
+    what: str
+    name: str
+    kind: str | None = None  # the fact kind, or the output of a part
+
+
+@attrs.frozen(slots=True)
+class FactField:
+    name: str
+    label: str | None
+    type: t.Type
+
+
+@attrs.frozen(slots=True)
+class FactKind:
+    name: str
+    label: str | None
+    fields: dict[str, FactField]
+
+
+@attrs.frozen(slots=True)
+class Parameter:
+    decl: n.ParameterDecl
+    type: t.Type
+
+    @property
+    def supplied(self) -> bool:
+        """True when the policy leaves the value to the caller."""
+        return self.decl.fixed is None and not self.decl.dated
+
+
+@attrs.frozen(slots=True)
+class Table:
+    decl: n.TableDecl
+    key_type: t.Type
+    value_type: t.Type
+    entries: dict[str, n.Expr]
+
+
+@attrs.frozen(slots=True)
+class Output:
+    decl: n.OutputDecl
+    type: t.Type  # money for benefits, bool for outcomes
+    amount_type: t.Type | None  # money or a rate, before conversion to the output's period
+    part_names: tuple[str, ...]
+    kinds: frozenset[str]  # fact kinds it needs (transitively)
+    group: str | None
+
+    @property
+    def name(self) -> str:
+        return self.decl.name
+
+
+@attrs.frozen(slots=True)
+class CheckedPolicy:
+    ast: n.Policy
+    source: Source
+    name: str
+    label: str | None
+    valid_from: dt.date | None
+    valid_until: dt.date | None
+    rounding_mode: str
+    rounding_quantum: Decimal
+    enums: dict[str, t.Type]
+    sets: dict[str, tuple[t.Type | None, frozenset[str]]]
+    tables: dict[str, Table]
+    facts: dict[str, FactKind]
+    params: dict[str, Parameter]
+    values: dict[str, tuple[n.ValueDecl, t.Type]]
+    outputs: dict[str, Output]
+    groups: dict[str, n.GroupDecl]
+    invariants: tuple[n.InvariantDecl, ...]
+    refs: dict[int, Ref]  # id(Name node) -> what it means
+    types: dict[int, t.Type]  # id(expr node) -> its type
+    value_kinds: dict[str, frozenset[str]]
+    extra: dict[str, Any] = attrs.field(factory=dict)
+
+    def ref(self, node: n.Name) -> Ref:
+        return self.refs[id(node)]
+
+    def type_of(self, node: Any) -> t.Type:
+        return self.types[id(node)]
+
+    def field(self, name: str) -> FactField | None:
+        for kind in self.facts.values():
+            if name in kind.fields:
+                return kind.fields[name]
+        return None

@@ -1,0 +1,454 @@
+"""AST -> checked policy.  Passes run in order: declarations, types of values,
+outputs, groups and invariants, cycles.  Every problem is collected; none stops the
+others, so a drafter sees all errors at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from policyrules import types as t
+from policyrules.check.checked import CheckedPolicy, Output, Parameter, Ref, Table
+from policyrules.check.scope import Scope
+from policyrules.check.units import Typer, compatible, describe
+from policyrules.diagnostics import Diagnostic, PolicyError
+from policyrules.source import Source, Span
+from policyrules.syntax import nodes as n
+
+K = t.Kind
+
+
+class Checker:
+    def __init__(self, policy: n.Policy, source: Source):
+        self.policy = policy
+        self.source = source
+        self.diagnostics: list[Diagnostic] = []
+        self.scope = Scope(self.error)
+        self.typer = Typer(self.scope, self.error, self.scope.resolve)
+        self.scope.infer_value = self._value_type
+        self._in_progress: set[str] = set()
+        self.deps: dict[str, set[str]] = {}
+
+    def error(self, code: str, message: str, span: Span | None, hint: str | None = None) -> None:
+        self.diagnostics.append(Diagnostic(code, message, span, self.source.path, hint))
+
+    # ---------------------------------------------------------------- passes
+    def run(self) -> CheckedPolicy:
+        header = self._header()
+        self._declarations()
+        self._values()
+        outputs = self._outputs()
+        self._groups(outputs)
+        for inv in self._decls(n.InvariantDecl):
+            self.typer.condition(inv.expr, "an invariant")
+        self._cycles()
+        if any(d.severity == "error" for d in self.diagnostics):
+            raise PolicyError(self.diagnostics, {self.source.path: self.source})
+        return self._build(header, outputs)
+
+    def _decls(self, cls: type) -> list[Any]:
+        return [d for d in self.policy.decls if isinstance(d, cls)]
+
+    def _header(self) -> n.PolicyDecl | None:
+        headers = self._decls(n.PolicyDecl)
+        if not headers:
+            self.error("C006", "the file has no `policy NAME` declaration", Span(1, 1, 1, 2),
+                       hint="start the file with e.g. `policy city-employment-promotion \"市促进就业政策\"`")
+            return None
+        for extra in headers[1:]:
+            self.error("C006", "a file declares one policy; this is a second `policy`", extra.span)
+        h = headers[0]
+        if len(h.valid) > 1:
+            self.error("C005", "the policy states its validity twice", h.valid[1].span)
+        if len(h.rounding) > 1:
+            self.error("C005", "the policy states its rounding twice", h.rounding[1].span)
+        for v in h.valid:
+            if v.end is not None and v.end < v.start:
+                self.error("C008", f"the policy ends ({v.end}) before it starts ({v.start})", v.span)
+        for r in h.rounding:
+            self._rounding(r)
+        return h
+
+    def _rounding(self, r: n.Rounding) -> None:
+        ty = self.typer.infer(r.quantum)
+        if ty is not None and ty.kind not in (K.MONEY, K.NUMBER, K.INTEGER):
+            self.error("T001", f"rounding is to an amount such as `0.01 元`, got {describe(ty)}", r.quantum.span)
+
+    def _declarations(self) -> None:
+        s = self.scope
+        for d in self.policy.decls:
+            if isinstance(d, n.EnumDecl) and s.declare_global(d.name, d.span, "category"):
+                s._no_duplicates(d.values, d.span, "value")
+                s.enums[d.name] = t.enum(d.values, d.name)
+        for d in self.policy.decls:
+            if isinstance(d, n.FactsDecl):
+                s.add_facts(d)
+            elif isinstance(d, n.SetDecl) and s.declare_global(d.name, d.span, "set"):
+                s._no_duplicates(d.members, d.span, "member")
+                s.sets[d.name] = d
+            elif isinstance(d, n.ParameterDecl) and s.declare_global(d.name, d.span, "parameter"):
+                ty = s.resolve_type(d.type)
+                if ty is not None:
+                    s.params[d.name] = (d, ty)
+            elif isinstance(d, n.ValueDecl) and s.declare_global(d.name, d.span, "value"):
+                s.values[d.name] = d
+            elif isinstance(d, n.OutputDecl) and s.declare_global(d.name, d.span, d.kind):
+                s.outputs[d.name] = d
+                s.output_parts[d.name] = _part_names(d)
+                s.output_types[d.name] = t.MONEY if d.monetary else t.BOOL
+            elif isinstance(d, n.TableDecl) and s.declare_global(d.name, d.span, "table"):
+                s.tables[d.name] = d
+        for d in self._decls(n.TableDecl):
+            if s.tables.get(d.name) is d:
+                self._table(d)
+        for d in self._decls(n.ParameterDecl):
+            if d.name in s.params:
+                self._parameter(d, s.params[d.name][1])
+
+    def _table(self, d: n.TableDecl) -> None:
+        s = self.scope
+        key_type = s.enums.get(d.key_type)
+        if key_type is None:
+            self.error("N004", f"a table is keyed by a category declared with `enum`; `{d.key_type}` is not one",
+                       d.span, hint=s.closest(d.key_type, tuple(s.enums)))
+        value_type = s.resolve_type(d.value_type)
+        s.table_types[d.name] = (key_type, value_type)
+        seen: set[str] = set()
+        for e in d.entries:
+            if e.key in seen:
+                self.error("N002", f"table `{d.name}` lists `{e.key}` twice", e.span)
+            seen.add(e.key)
+            if key_type is not None and e.key not in key_type.values:
+                self.error("N005", f"`{e.key}` is not a value of {key_type}", e.span,
+                           hint=s.closest(e.key, key_type.values))
+            self._expect(e.expr, value_type, f"an entry of table `{d.name}`")
+        if d.otherwise is not None:
+            self._expect(d.otherwise, value_type, f"the `otherwise` entry of table `{d.name}`")
+        elif key_type is not None:
+            missing = [v for v in key_type.values if v not in seen]
+            if missing:
+                self.error("C004", f"table `{d.name}` has no entry for {', '.join(missing)}", d.span,
+                           hint="add the missing entries or an `otherwise:` entry")
+
+    def _parameter(self, d: n.ParameterDecl, ty: t.Type) -> None:
+        if d.fixed is not None:
+            self._expect(d.fixed, ty, f"parameter `{d.name}`")
+        last: dt.date | None = None
+        for dv in d.dated:
+            if last is not None and dv.start <= last:
+                self.error("C008", f"dated values of `{d.name}` must be in date order", dv.span)
+            last = dv.start
+            self._expect(dv.expr, ty, f"parameter `{d.name}`")
+
+    def _expect(self, e: n.Expr, ty: t.Type | None, what: str) -> None:
+        got = self.typer.infer(e, expect=ty)
+        if got is not None and ty is not None and not compatible(got, ty):
+            self.error("T004", f"{what} must be {describe(ty)}, got {describe(got)}", e.span)
+
+    # ---------------------------------------------------------------- values
+    def _value_type(self, name: str) -> t.Type | None:
+        s = self.scope
+        if name in s.value_types:
+            return s.value_types[name]
+        if name in self._in_progress:
+            return None  # a cycle; reported by the cycle pass
+        self._in_progress.add(name)
+        ty = self.typer.infer(s.values[name].expr)
+        self._in_progress.discard(name)
+        s.value_types[name] = ty
+        return ty
+
+    def _values(self) -> None:
+        for name in list(self.scope.values):
+            self._value_type(name)
+
+    # ---------------------------------------------------------------- outputs
+    def _outputs(self) -> dict[str, Output]:
+        result: dict[str, Output] = {}
+        for name, d in self.scope.outputs.items():
+            amount_type = self._output(d)
+            result[name] = Output(d, t.MONEY if d.monetary else t.BOOL, amount_type, _part_names(d),
+                                  frozenset(), None)
+        return result
+
+    def _output(self, d: n.OutputDecl) -> t.Type | None:
+        for c in d.conditions:
+            self.typer.condition(c)
+        for extra in d.amounts[1:]:
+            self.error("C005", f"`{d.name}` has more than one `amount`", extra.span,
+                       hint="combine them with `if ... else` or `except`")
+        for extra in d.terms[1:]:
+            self.error("C005", f"`{d.name}` has more than one term", extra.span)
+        for extra in d.rounding[1:]:
+            self.error("C005", f"`{d.name}` states its rounding twice", extra.span)
+        for r in d.rounding:
+            self._rounding(r)
+        for v in d.valid:
+            if v.end is not None and v.end < v.start:
+                self.error("C008", f"`{d.name}` ends ({v.end}) before it starts ({v.start})", v.span)
+        for term in d.terms:
+            self._term(term)
+        if not d.monetary:
+            for a in d.amounts:
+                self.error("C005", f"`{d.name}` is a {d.kind}: it has conditions, not an amount", a.span,
+                           hint="declare it as `benefit` if it pays money")
+            return None
+        if not d.amounts:
+            self.error("C005", f"benefit `{d.name}` has no `amount`", d.span)
+            return None
+        ty = self._amount(d, d.amounts[0])
+        if ty is not None and ty.kind is K.RATE and d.period == "once":
+            self.error("T004", f"`{d.name}` is paid once, so its amount must be money, not {ty}", d.amounts[0].span)
+        return ty
+
+    def _amount(self, d: n.OutputDecl, body: n.AmountBody) -> t.Type | None:
+        if isinstance(body, n.Parts):
+            types = [self._money(p.expr, f"part `{p.name}`") for p in body.items]
+            seen: set[str] = set()
+            for p in body.items:
+                if p.name in seen:
+                    self.error("N002", f"part `{p.name}` is listed twice", p.span)
+                seen.add(p.name)
+            known = [x for x in types if x is not None]
+            if known and any(x != known[0] for x in known):
+                self.error("T007", "all parts must be in the same unit", body.span)
+            return known[0] if known else None
+        if isinstance(body, n.Allocation):
+            q = self._money(body.quota, "the quota")
+            for p in body.items:
+                self._money(p.expr, f"item `{p.name}`")
+            return q
+        if isinstance(body, n.Choice):
+            names = _body_parts(body.default) if body.default is not None else None
+            types = []
+            for b in body.branches:
+                self.typer.condition(b.cond)
+                types.append(self._amount(d, b.value))
+                if names is not None and _body_parts(b.value) != names:
+                    self.error("C009", "every branch must have the same parts", b.span)
+            if body.default is not None:
+                types.append(self._amount(d, body.default))
+            known = [x for x in types if x is not None]
+            for x in known[1:]:
+                if not compatible(x, known[0]):
+                    self.error("T007", f"branches give {describe(known[0])} and {describe(x)}", body.span)
+                    break
+            return known[0] if known else None
+        return self._money(body, f"the amount of `{d.name}`")
+
+    def _money(self, e: n.Expr, what: str) -> t.Type | None:
+        ty = self.typer.infer(e)
+        if ty is None:
+            return None
+        if ty.kind not in (K.MONEY, K.RATE):
+            hint = "write amounts with their unit, e.g. `500 元`" if ty.numeric else None
+            self.error("T004", f"{what} must be money, but it is {describe(ty)}", e.span, hint=hint)
+            return None
+        self._bounds(e)
+        return ty
+
+    def _bounds(self, e: n.Expr) -> None:
+        """A constant floor above a constant cap can never be met."""
+        caps: list[Decimal] = []
+        floors: list[Decimal] = []
+        node: Any = e
+        while isinstance(node, n.Bound):
+            if isinstance(node.limit, n.Money):
+                (caps if node.kind == "cap" else floors).append(node.limit.value)
+            node = node.operand
+        if caps and floors and max(floors) > min(caps):
+            self.error("C002", f"the floor {max(floors)} 元 is above the cap {min(caps)} 元", e.span,
+                       hint="a floor must not exceed the cap it sits under")
+
+    def _term(self, term: n.Term) -> None:
+        lim = self.typer.infer(term.limit)
+        if lim is not None and lim.kind is not K.DURATION:
+            self.error("T008", f"a term is a duration such as `3 years`, got {describe(lim)}", term.limit.span)
+        used = self.typer.infer(term.counting)
+        if used is not None and used.kind not in (K.DURATION, K.INTEGER):
+            self.error("T008", f"a term counts a duration already received, got {describe(used)}",
+                       term.counting.span)
+        for ext in term.extensions:
+            if ext.by is not None:
+                by = self.typer.infer(ext.by)
+                if by is not None and by.kind is not K.DURATION:
+                    self.error("T008", f"an extension is a duration, got {describe(by)}", ext.by.span)
+            self.typer.condition(ext.cond)
+
+    # ---------------------------------------------------------------- groups
+    def _groups(self, outputs: dict[str, Output]) -> None:
+        owner: dict[str, str] = {}
+        for g in self._decls(n.GroupDecl):
+            if not self.scope.declare_global(g.name, g.span, "group"):
+                continue
+            for m, span in zip(g.members, g.member_spans, strict=True):
+                if m not in outputs:
+                    self.error("N008", f"`{m}` in group `{g.name}` is not an output", span,
+                               hint=self.scope.closest(m, tuple(outputs)))
+                    continue
+                if not outputs[m].decl.monetary:
+                    self.error("C007", f"`{m}` is not a benefit; only benefits can exclude each other", span)
+                if m in owner:
+                    self.error("C007", f"`{m}` is already in group `{owner[m]}`", span)
+                owner[m] = g.name
+        for name, o in list(outputs.items()):
+            if name in owner:
+                outputs[name] = Output(o.decl, o.type, o.amount_type, o.part_names, o.kinds, owner[name])
+
+    # ---------------------------------------------------------------- cycles
+    def _deps_of(self, node: Any, acc: set[str]) -> None:
+        if isinstance(node, n.Name):
+            ref = self.scope.refs.get(id(node))
+            if ref is not None and ref.what in ("value", "output"):
+                acc.add(ref.name)
+            elif ref is not None and ref.what == "part":
+                acc.add(ref.kind or "")
+            return
+        if isinstance(node, tuple):
+            for x in node:
+                self._deps_of(x, acc)
+            return
+        if hasattr(node, "__attrs_attrs__"):
+            for f in node.__attrs_attrs__:
+                if f.name != "span":
+                    self._deps_of(getattr(node, f.name), acc)
+
+    def _cycles(self) -> None:
+        s = self.scope
+        graph: dict[str, set[str]] = {}
+        spans: dict[str, Span] = {}
+        for name, vd in s.values.items():
+            graph[name] = set()
+            self._deps_of(vd.expr, graph[name])
+            spans[name] = vd.span
+        for name, od in s.outputs.items():
+            graph[name] = set()
+            self._deps_of((od.conditions, od.amounts, od.terms), graph[name])
+            spans[name] = od.span
+        self.deps = graph
+        state: dict[str, int] = {}
+        reported: set[frozenset[str]] = set()
+
+        def visit(node: str, path: list[str]) -> None:
+            state[node] = 1
+            for nxt in sorted(graph.get(node, ())):
+                if nxt not in graph:
+                    continue
+                if state.get(nxt) == 1:
+                    cycle = path[path.index(nxt):] + [nxt]
+                    key = frozenset(cycle)
+                    if key not in reported:
+                        reported.add(key)
+                        self.error("C001", "these definitions depend on each other: " + " -> ".join(cycle),
+                                   spans[nxt], hint="a definition may not use itself, directly or through others")
+                elif state.get(nxt) is None:
+                    visit(nxt, path + [nxt])
+            state[node] = 2
+
+        for name in graph:
+            if name not in state:
+                visit(name, [name])
+
+    # ---------------------------------------------------------------- result
+    def _kinds(self) -> dict[str, frozenset[str]]:
+        """Fact kinds each value and output needs, through everything it uses."""
+        direct: dict[str, set[str]] = {}
+        s = self.scope
+
+        def facts_in(node: Any, acc: set[str]) -> None:
+            if isinstance(node, n.Name):
+                ref = s.refs.get(id(node))
+                if ref is not None and ref.what == "fact" and ref.kind:
+                    acc.add(ref.kind)
+                return
+            if isinstance(node, tuple):
+                for x in node:
+                    facts_in(x, acc)
+            elif hasattr(node, "__attrs_attrs__"):
+                for f in node.__attrs_attrs__:
+                    if f.name != "span":
+                        facts_in(getattr(node, f.name), acc)
+
+        for name, vd in s.values.items():
+            direct[name] = set()
+            facts_in(vd.expr, direct[name])
+        for name, od in s.outputs.items():
+            direct[name] = set()
+            facts_in((od.conditions, od.amounts, od.terms), direct[name])
+        memo: dict[str, frozenset[str]] = {}
+
+        def total(name: str, seen: frozenset[str]) -> frozenset[str]:
+            if name in memo:
+                return memo[name]
+            acc = set(direct.get(name, ()))
+            for dep in self.deps.get(name, ()):
+                if dep not in seen:
+                    acc |= total(dep, seen | {dep})
+            memo[name] = frozenset(acc)
+            return memo[name]
+
+        return {name: total(name, frozenset({name})) for name in direct}
+
+    def _build(self, h: n.PolicyDecl | None, outputs: dict[str, Output]) -> CheckedPolicy:
+        assert h is not None
+        s = self.scope
+        kinds = self._kinds()
+        groups = {g.name: g for g in self._decls(n.GroupDecl)}
+        for name, o in list(outputs.items()):
+            needed = set(kinds.get(name, frozenset()))
+            if o.group:
+                for m in groups[o.group].members:
+                    needed |= kinds.get(m, frozenset())
+            outputs[name] = Output(o.decl, o.type, o.amount_type, o.part_names, frozenset(needed), o.group)
+        mode, quantum = "half_up", Decimal("0.01")
+        if h.rounding:
+            mode, quantum = h.rounding[0].mode, _const(h.rounding[0].quantum)
+        valid = h.valid[0] if h.valid else None
+        tables = {name: Table(d, *_non_none(s.table_types[name]), {e.key: e.expr for e in d.entries})
+                  for name, d in s.tables.items()}
+        return CheckedPolicy(
+            ast=self.policy, source=self.source, name=h.name, label=h.label,
+            valid_from=valid.start if valid else None, valid_until=valid.end if valid else None,
+            rounding_mode=mode, rounding_quantum=quantum, enums=s.enums,
+            sets={k: (s.set_types.get(k), frozenset(v.members)) for k, v in s.sets.items()},
+            tables=tables, facts=s.facts,
+            params={k: Parameter(d, ty) for k, (d, ty) in s.params.items()},
+            values={k: (d, s.value_types[k] or t.NUMBER) for k, d in s.values.items()},
+            outputs=outputs, groups=groups, invariants=tuple(self._decls(n.InvariantDecl)),
+            refs=s.refs, types=self.typer.types, value_kinds=kinds,
+        )
+
+
+def _non_none(pair: tuple[t.Type | None, t.Type | None]) -> tuple[t.Type, t.Type]:
+    a, b = pair
+    assert a is not None and b is not None
+    return a, b
+
+
+def _const(e: n.Expr) -> Decimal:
+    if isinstance(e, n.Money | n.Number):
+        return e.value
+    return Decimal("0.01")
+
+
+def _body_parts(body: Any) -> tuple[str, ...]:
+    if isinstance(body, n.Parts | n.Allocation):
+        return tuple(p.name for p in body.items)
+    if isinstance(body, n.Choice):
+        if body.default is not None:
+            return _body_parts(body.default)
+        return _body_parts(body.branches[0].value) if body.branches else ()
+    return ()
+
+
+def _part_names(d: n.OutputDecl) -> tuple[str, ...]:
+    return _body_parts(d.amounts[0]) if d.amounts else ()
+
+
+def check(policy: n.Policy, source: Source) -> CheckedPolicy:
+    """Check a parsed policy; raise PolicyError listing every problem."""
+    return Checker(policy, source).run()
+
+
+__all__ = ["check", "Ref"]

@@ -1,0 +1,164 @@
+"""Declarations and names: what each name in a policy refers to, duplicates, and
+"did you mean" suggestions."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable
+
+from policyrules import types as t
+from policyrules.check.checked import FactField, FactKind, Ref
+from policyrules.syntax import nodes as n
+
+
+class Scope:
+    """The policy's declared names, filled in declaration order by the checker."""
+
+    def __init__(self, error: Callable[..., None]):
+        self.error = error
+        self.enums: dict[str, t.Type] = {}
+        self.sets: dict[str, n.SetDecl] = {}
+        self.set_types: dict[str, t.Type | None] = {}
+        self.tables: dict[str, n.TableDecl] = {}
+        self.table_types: dict[str, tuple[t.Type | None, t.Type | None]] = {}
+        self.facts: dict[str, FactKind] = {}
+        self.params: dict[str, tuple[n.ParameterDecl, t.Type]] = {}
+        self.values: dict[str, n.ValueDecl] = {}
+        self.value_types: dict[str, t.Type | None] = {}
+        self.outputs: dict[str, n.OutputDecl] = {}
+        self.output_parts: dict[str, tuple[str, ...]] = {}
+        self.output_types: dict[str, t.Type] = {}
+        self.refs: dict[int, Ref] = {}
+        self.global_spans: dict[str, n.Span] = {}
+        self.infer_value: Callable[[str], t.Type | None] = lambda name: None
+
+    # ---------------------------------------------------------------- declaring
+    def declare_global(self, name: str, span: n.Span, what: str) -> bool:
+        if name in self.global_spans:
+            first = self.global_spans[name]
+            self.error("N002", f"`{name}` is already defined (line {first.line})", span,
+                       hint=f"rename this {what} or remove one of the two definitions")
+            return False
+        self.global_spans[name] = span
+        return True
+
+    def defines(self, name: str) -> bool:
+        return name in self.global_spans or any(name in k.fields for k in self.facts.values())
+
+    def resolve_type(self, te: n.TypeExpr) -> t.Type | None:
+        k = te.kind
+        simple = {"money": t.MONEY, "integer": t.INTEGER, "number": t.NUMBER, "percent": t.PERCENT,
+                  "bool": t.BOOL, "date": t.DATE, "text": t.TEXT}
+        if k in simple:
+            return simple[k]
+        if k == "rate":
+            return t.rate(te.unit or "month")
+        if k == "duration":
+            return t.duration(te.unit or "month")
+        if k == "enum":
+            self._no_duplicates(te.values, te.span, "value")
+            return t.enum(te.values)
+        assert te.ref is not None
+        if te.ref in self.enums:
+            return self.enums[te.ref]
+        self.error("N004", f"no type named `{te.ref}`", te.span,
+                   hint=self.closest(te.ref, tuple(self.enums) + ("money", "integer", "number", "percent", "bool",
+                                                                   "date", "text", "months", "years", "days"))
+                   or "declare it with `enum NAME = a | b | c`")
+        return None
+
+    def _no_duplicates(self, items: Iterable[str], span: n.Span, what: str) -> None:
+        seen: set[str] = set()
+        for x in items:
+            if x in seen:
+                self.error("N002", f"the {what} `{x}` is listed twice", span)
+            seen.add(x)
+
+    def add_facts(self, d: n.FactsDecl) -> None:
+        if d.kind in self.facts:
+            self.error("N002", f"facts `{d.kind}` are already declared", d.span)
+            return
+        fields: dict[str, FactField] = {}
+        for f in d.fields:
+            if f.name in fields:
+                self.error("N002", f"the fact `{d.kind}.{f.name}` is declared twice", f.span)
+                continue
+            ty = self.resolve_type(f.type)
+            if ty is not None:
+                fields[f.name] = FactField(f.name, f.label, ty)
+        self.facts[d.kind] = FactKind(d.kind, d.label, fields)
+
+    # ---------------------------------------------------------------- resolving
+    def resolve(self, e: n.Name) -> Ref | None:
+        """Resolve a name, reporting an error when it is unknown or ambiguous."""
+        ref = self._lookup(e)
+        if ref is not None:
+            self.refs[id(e)] = ref
+        return ref
+
+    def _lookup(self, e: n.Name) -> Ref | None:
+        parts = e.parts
+        first = parts[0]
+        if len(parts) == 2:
+            if first in self.facts:
+                kind = self.facts[first]
+                if parts[1] in kind.fields:
+                    return Ref("fact", parts[1], first)
+                self.error("N001", f"facts `{first}` have no field `{parts[1]}`", e.span,
+                           hint=self.closest(parts[1], tuple(kind.fields)))
+                return None
+            if first in self.outputs:
+                if parts[1] in self.output_parts.get(first, ()):
+                    return Ref("part", parts[1], first)
+                self.error("N001", f"`{first}` has no part `{parts[1]}`", e.span,
+                           hint=self.closest(parts[1], self.output_parts.get(first, ())))
+                return None
+        if len(parts) > 2 or len(parts) == 2:
+            self.error("N001", f"`{e.dotted}` is not a known name", e.span,
+                       hint="qualified names are `kind.fact` or `output.part`")
+            return None
+        if first in self.params:
+            return Ref("param", first)
+        if first in self.values:
+            return Ref("value", first)
+        if first in self.outputs:
+            return Ref("output", first)
+        kinds = [k for k, kind in self.facts.items() if first in kind.fields]
+        if len(kinds) == 1:
+            return Ref("fact", first, kinds[0])
+        if len(kinds) > 1:
+            options = " or ".join(f"`{k}.{first}`" for k in kinds)
+            self.error("N003", f"`{first}` is a fact of several kinds", e.span, hint=f"write {options}")
+            return None
+        self.error("N001", f"`{first}` is not defined", e.span, hint=self.suggest(first))
+        return None
+
+    def type_of_ref(self, ref: Ref) -> t.Type | None:
+        if ref.what == "fact":
+            assert ref.kind is not None
+            return self.facts[ref.kind].fields[ref.name].type
+        if ref.what == "param":
+            return self.params[ref.name][1]
+        if ref.what == "value":
+            return self.infer_value(ref.name)
+        if ref.what == "output":
+            return self.output_types.get(ref.name)
+        if ref.what == "part":
+            return t.MONEY
+        return None
+
+    # ---------------------------------------------------------------- hints
+    def all_names(self) -> list[str]:
+        names = set(self.params) | set(self.values) | set(self.outputs)
+        for kind in self.facts.values():
+            names |= set(kind.fields)
+        return sorted(names)
+
+    def suggest(self, name: str, what: str = "name") -> str | None:
+        pool = {"set": list(self.sets), "table": list(self.tables)}.get(what, self.all_names())
+        return self.closest(name, tuple(pool))
+
+    @staticmethod
+    def closest(name: str, pool: tuple[str, ...] | Iterable[str]) -> str | None:
+        match = difflib.get_close_matches(name, list(pool), n=1, cutoff=0.6)
+        return f"did you mean `{match[0]}`?" if match else None

@@ -1,0 +1,292 @@
+"""Types and units of expressions: the rules for what may be added, multiplied,
+compared and capped, and the diagnostics when a formula mixes units."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+from policyrules import types as t
+from policyrules.builtins import BUILTINS
+from policyrules.check.checked import Ref
+from policyrules.check.scope import Scope
+from policyrules.syntax import nodes as n
+
+K = t.Kind
+NUMERIC = (K.INTEGER, K.NUMBER)
+
+
+def numeric(a: t.Type) -> bool:
+    return a.kind in NUMERIC
+
+
+def calendar(a: t.Type) -> bool:
+    return a.kind is K.DURATION and a.unit in ("month", "year")
+
+
+def compatible(a: t.Type, b: t.Type) -> bool:
+    """May ``a`` and ``b`` be added, compared or used as cap and amount?"""
+    if numeric(a) and numeric(b):
+        return True
+    if a.kind is K.DURATION and b.kind is K.DURATION:
+        return calendar(a) == calendar(b)
+    if a.kind is K.ENUM and b.kind is K.ENUM:
+        return set(a.values) == set(b.values)
+    return a == b
+
+
+def join(a: t.Type, b: t.Type) -> t.Type:
+    if numeric(a) and numeric(b):
+        return t.NUMBER if K.NUMBER in (a.kind, b.kind) else t.INTEGER
+    if a.kind is K.DURATION and b.kind is K.DURATION and a.unit != b.unit:
+        return t.duration("month")
+    return a
+
+
+def describe(a: t.Type) -> str:
+    return {
+        K.MONEY: "money", K.PERCENT: "a percentage", K.INTEGER: "a whole number", K.NUMBER: "a number",
+        K.BOOL: "a yes/no condition", K.DATE: "a date", K.TEXT: "text",
+    }.get(a.kind, str(a))
+
+
+class Typer:
+    """Infers the type of every expression node and reports unit errors."""
+
+    def __init__(self, scope: Scope, error: Callable[..., None], resolve: Callable[[n.Name], Ref | None]):
+        self.scope = scope
+        self.error = error
+        self.resolve = resolve
+        self.types: dict[int, t.Type] = {}
+
+    def infer(self, e: n.Expr, expect: t.Type | None = None) -> t.Type | None:
+        ty = self._infer(e, expect)
+        if ty is not None:
+            self.types[id(e)] = ty
+        return ty
+
+    def condition(self, e: n.Expr, what: str = "a condition") -> None:
+        ty = self.infer(e)
+        if ty is not None and ty.kind is not K.BOOL:
+            self.error("T003", f"{what} must be yes/no, but this is {describe(ty)}", e.span)
+
+    # ------------------------------------------------------------------
+    def _infer(self, e: n.Expr, expect: t.Type | None) -> t.Type | None:  # noqa: C901
+        if isinstance(e, n.Number):
+            return t.INTEGER if e.value == e.value.to_integral_value() else t.NUMBER
+        if isinstance(e, n.Money):
+            return t.MONEY
+        if isinstance(e, n.Percent):
+            if not (Decimal(0) <= e.value <= Decimal(1)):
+                self.error("C003", f"a rate of {e.value * 100:f}% is outside 0-100%", e.span,
+                           hint="write a multiple as a number, e.g. `2 × referral_subsidy`")
+            return t.PERCENT
+        if isinstance(e, n.Duration):
+            return t.duration(e.unit)
+        if isinstance(e, n.DateLit | n.EvaluationDate):
+            return t.DATE
+        if isinstance(e, n.Bool):
+            return t.BOOL
+        if isinstance(e, n.Text):
+            return t.TEXT
+        if isinstance(e, n.Name):
+            return self._name(e, expect)
+        if isinstance(e, n.Unary):
+            ty = self.infer(e.operand)
+            if ty is None:
+                return None
+            if e.op == "not":
+                if ty.kind is not K.BOOL:
+                    self.error("T003", f"`not` needs a yes/no condition, got {describe(ty)}", e.span)
+                return t.BOOL
+            return ty
+        if isinstance(e, n.Binary):
+            return self._binary(e)
+        if isinstance(e, n.Of):
+            return self._of(e)
+        if isinstance(e, n.PerPeriod):
+            ty = self.infer(e.operand)
+            if ty is None:
+                return None
+            if ty.kind is not K.MONEY:
+                self.error("T001", f"only money can be per {e.period}, got {describe(ty)}", e.span)
+                return None
+            return t.rate(e.period)
+        if isinstance(e, n.Bound):
+            return self._bound(e)
+        if isinstance(e, n.InSet):
+            return self._in_set(e)
+        if isinstance(e, n.Call):
+            return self._call(e)
+        if isinstance(e, n.Lookup):
+            return self._lookup(e)
+        if isinstance(e, n.IfExpr):
+            self.condition(e.cond)
+            a, b = self.infer(e.then, expect), self.infer(e.else_, expect)
+            if a is None or b is None:
+                return a or b
+            if not compatible(a, b):
+                self.error("T007", f"`then` gives {describe(a)} but `else` gives {describe(b)}", e.span)
+                return None
+            return join(a, b)
+        if isinstance(e, n.Actual):
+            return self.infer(e.operand, expect)
+        raise AssertionError(f"unknown node {e!r}")
+
+    def _name(self, e: n.Name, expect: t.Type | None) -> t.Type | None:
+        if len(e.parts) == 1 and expect is not None and expect.kind is K.ENUM and e.parts[0] in expect.values:
+            ref = self.resolve(e) if self.scope.defines(e.parts[0]) else None
+            if ref is None:
+                self.scope.refs[id(e)] = Ref("enum", e.parts[0])
+                return expect
+        ref = self.resolve(e)
+        if ref is None:
+            return None
+        return self.scope.type_of_ref(ref)
+
+    def _binary(self, e: n.Binary) -> t.Type | None:
+        op = e.op
+        if op in ("and", "or", "implies"):
+            self.condition(e.left, f"the left side of `{op}`")
+            self.condition(e.right, f"the right side of `{op}`")
+            return t.BOOL
+        if op in ("eq", "ne", "ge", "le", "gt", "lt"):
+            return self._compare(e)
+        a = self.infer(e.left)
+        b = self.infer(e.right)
+        if a is None or b is None:
+            return None
+        sym = {"add": "+", "sub": "-", "mul": "×", "div": "/"}[op]
+        if op in ("add", "sub"):
+            if compatible(a, b) and a.kind not in (K.BOOL, K.ENUM, K.TEXT, K.DATE):
+                return join(a, b)
+            return self._unit_error(e, a, b, sym)
+        if op == "mul":
+            for x, y in ((a, b), (b, a)):
+                if numeric(x) and y.kind in (K.MONEY, K.RATE, K.DURATION, K.NUMBER, K.INTEGER, K.PERCENT):
+                    return join(x, y) if numeric(y) else y
+                if x.kind is K.PERCENT and y.kind in (K.MONEY, K.RATE, K.PERCENT):
+                    return y
+                if x.kind is K.RATE and y.kind is K.DURATION and calendar(y):
+                    return t.MONEY
+            return self._unit_error(e, a, b, sym)
+        # division
+        if numeric(b) or b.kind is K.PERCENT:
+            if a.kind in (K.MONEY, K.RATE, K.DURATION, K.PERCENT):
+                return a
+            if numeric(a):
+                return t.NUMBER
+        if compatible(a, b) and a.kind in (K.MONEY, K.RATE, K.DURATION):
+            return t.NUMBER
+        if a.kind is K.MONEY and b.kind is K.RATE:
+            return t.duration(b.unit or "month")
+        return self._unit_error(e, a, b, sym)
+
+    def _unit_error(self, e: n.Expr, a: t.Type, b: t.Type, sym: str) -> None:
+        hint = None
+        if K.MONEY in (a.kind, b.kind) and K.PERCENT in (a.kind, b.kind):
+            hint = "a percentage of an amount is written `10% of annual_rent`"
+        elif K.MONEY in (a.kind, b.kind) and (numeric(a) or numeric(b)):
+            hint = "write amounts with their unit, e.g. `500 元`"
+        self.error("T001", f"cannot compute {describe(a)} {sym} {describe(b)}", e.span, hint=hint)
+        return None
+
+    def _compare(self, e: n.Binary) -> t.Type:
+        a = self.infer(e.left)
+        b = self.infer(e.right, expect=a)
+        if a is None and b is not None and isinstance(e.left, n.Name):
+            a = self.infer(e.left, expect=b)
+        if a is None or b is None:
+            return t.BOOL
+        ok = compatible(a, b) or (
+            {a.kind, b.kind} <= {K.PERCENT, K.NUMBER, K.INTEGER} and K.PERCENT in (a.kind, b.kind))
+        if ok and e.op not in ("eq", "ne") and a.kind in (K.BOOL, K.ENUM, K.TEXT):
+            self.error("T002", f"{describe(a)} can only be compared with = or !=", e.span)
+        elif not ok:
+            hint = None
+            if K.MONEY in (a.kind, b.kind) and (numeric(a) or numeric(b)):
+                hint = "write the amount with its unit, e.g. `3000 元`"
+            elif K.DURATION in (a.kind, b.kind) and (numeric(a) or numeric(b)):
+                hint = "write the duration with its unit, e.g. `12 months` or `1 year`"
+            self.error("T002", f"cannot compare {describe(a)} with {describe(b)}", e.span, hint=hint)
+        return t.BOOL
+
+    def _of(self, e: n.Of) -> t.Type | None:
+        r = self.infer(e.rate)
+        b = self.infer(e.base)
+        if r is None or b is None:
+            return None
+        if r.kind is not K.PERCENT:
+            self.error("T001", f"`of` needs a percentage on its rate side, got {describe(r)}", e.rate.span)
+            return None
+        if b.kind in (K.MONEY, K.RATE, K.DURATION, K.PERCENT):
+            return b
+        if numeric(b):
+            return t.NUMBER
+        self.error("T001", f"cannot take a percentage of {describe(b)}", e.span)
+        return None
+
+    def _bound(self, e: n.Bound) -> t.Type | None:
+        a = self.infer(e.operand)
+        b = self.infer(e.limit)
+        if a is None or b is None:
+            return a
+        word = "cap" if e.kind == "cap" else "floor"
+        if not compatible(a, b) or a.kind in (K.BOOL, K.ENUM, K.TEXT):
+            hint = None
+            if b.kind is K.DURATION and a.kind in (K.MONEY, K.RATE):
+                hint = "a limit on how long a benefit runs is a term: `for at most 3 years counting ...`"
+            self.error("T005", f"the {word} is {describe(b)} but the amount is {describe(a)}", e.limit.span,
+                       hint=hint)
+        return a
+
+    def _in_set(self, e: n.InSet) -> t.Type:
+        ty = self.infer(e.operand)
+        members = e.members
+        if e.set_name is not None:
+            found = self.scope.sets.get(e.set_name)
+            if found is None:
+                self.error("N006", f"no set named `{e.set_name}`", e.span, hint=self.scope.suggest(e.set_name, "set"))
+                return t.BOOL
+            members = tuple(found.members)
+        if ty is not None:
+            if ty.kind is not K.ENUM:
+                self.error("T002", f"only a category can be tested with `in`, got {describe(ty)}", e.span)
+            else:
+                for m in members:
+                    if m not in ty.values:
+                        self.error("N005", f"`{m}` is not a value of {ty}", e.span,
+                                   hint=self.scope.closest(m, ty.values))
+        return t.BOOL
+
+    def _call(self, e: n.Call) -> t.Type | None:
+        b = BUILTINS.get(e.func)
+        args = [self.infer(a) for a in e.args]
+        if b is None:
+            self.error("N007", f"no function named `{e.func}`", e.span,
+                       hint=self.scope.closest(e.func, tuple(BUILTINS)) or "functions: " + ", ".join(BUILTINS))
+            return None
+        lo, hi = b.arity
+        if not lo <= len(args) <= hi:
+            self.error("T006", f"`{e.func}` takes {lo if lo == hi else f'{lo} to {hi}'} arguments, got {len(args)}",
+                       e.span)
+            return None
+        if any(a is None for a in args):
+            return None
+        res = b.result([a for a in args if a is not None])
+        if isinstance(res, str):
+            self.error("T006", f"`{e.func}` {res}", e.span)
+            return None
+        return res
+
+    def _lookup(self, e: n.Lookup) -> t.Type | None:
+        table = self.scope.tables.get(e.table)
+        if table is None:
+            self.error("N006", f"no table named `{e.table}`", e.span, hint=self.scope.suggest(e.table, "table"))
+            self.infer(e.key)
+            return None
+        key_type, value_type = self.scope.table_types[e.table]
+        kt = self.infer(e.key, expect=key_type)
+        if kt is not None and key_type is not None and not compatible(kt, key_type):
+            self.error("T002", f"table `{e.table}` is looked up by {key_type}, got {describe(kt)}", e.key.span)
+        return value_type

@@ -1,0 +1,73 @@
+"""Diagnostics as data: a stable code, a message, a span, a hint; rendered in one place.
+
+Every code is listed in ``docs/diagnostics.md`` with a wrong and a right example.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from policyrules.source import Source, Span
+
+
+@attrs.frozen(slots=True)
+class Diagnostic:
+    code: str
+    message: str
+    span: Span | None = None
+    path: str = "<policy>"
+    hint: str | None = None
+    severity: str = "error"
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        s = self.span
+        return (self.path, s.line if s else 0, s.column if s else 0, self.code)
+
+    def to_dict(self) -> dict[str, object]:
+        d: dict[str, object] = {"code": self.code, "severity": self.severity, "message": self.message,
+                                "path": self.path}
+        if self.span:
+            d.update(line=self.span.line, column=self.span.column)
+        if self.hint:
+            d["hint"] = self.hint
+        return d
+
+
+class PolicyError(Exception):
+    """Raised when a policy has errors; carries every diagnostic and the sources."""
+
+    def __init__(self, diagnostics: list[Diagnostic], sources: dict[str, Source] | None = None):
+        self.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
+        self.sources = sources or {}
+        super().__init__(render_all(self.diagnostics, self.sources))
+
+
+def render(d: Diagnostic, source: Source | None) -> str:
+    """``file:line:col: error[CODE]: message``, the source line, a caret underline, the hint."""
+    where = f"{d.path}:{d.span.line}:{d.span.column}" if d.span else d.path
+    out = [f"{where}: {d.severity}[{d.code}]: {d.message}"]
+    if d.span and source is not None:
+        line = source.line(d.span.line)
+        if line:
+            width = d.span.end_column - d.span.column if d.span.end_line == d.span.line else len(line) - d.span.column + 1
+            width = max(1, width)
+            gutter = f"{d.span.line:>4} | "
+            out.append(gutter + line)
+            pad = _display_width(line[: d.span.column - 1])
+            out.append(" " * (len(gutter) - 2) + "| " + " " * pad + "^" * _display_width(line[d.span.column - 1: d.span.column - 1 + width]))
+    if d.hint:
+        out.append(f"  = hint: {d.hint}")
+    return "\n".join(out)
+
+
+def render_all(diagnostics: list[Diagnostic], sources: dict[str, Source]) -> str:
+    body = "\n\n".join(render(d, sources.get(d.path)) for d in diagnostics)
+    n = sum(1 for d in diagnostics if d.severity == "error")
+    return body + (f"\n\n{n} error{'s' if n != 1 else ''}" if n else "")
+
+
+def _display_width(text: str) -> int:
+    """Terminal columns: CJK characters take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)

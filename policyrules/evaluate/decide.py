@@ -1,0 +1,321 @@
+"""One case -> a Decision: every output's value, eligibility, parts, term, group
+exclusion and trace.  Facts and parameters are validated first; nothing is
+evaluated until they are right."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from typing import Any
+
+from policyrules import types as t
+from policyrules.check.checked import CheckedPolicy, Output
+from policyrules.evaluate.expressions import TWELVE, ZERO, Interpreter
+from policyrules.evaluate.inputs import InputError, InputProblem, resolve_parameters, validate_facts
+from policyrules.evaluate.trace import (
+    ConditionCheck, Decision, InvariantResult, OutputResult, Step, TermCheck,
+)
+from policyrules.syntax import nodes as n
+
+K = t.Kind
+ROUNDING = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN, "up": ROUND_CEILING}
+
+
+class EvaluationError(Exception):
+    """The evaluation cannot be done (e.g. a date outside the policy's window)."""
+
+
+def conjuncts(e: n.Expr) -> list[n.Expr]:
+    """``a and b and c`` -> [a, b, c]: each is reported on its own in "why not"."""
+    if isinstance(e, n.Binary) and e.op == "and":
+        return conjuncts(e.left) + conjuncts(e.right)
+    return [e]
+
+
+class _Run:
+    def __init__(self, cp: CheckedPolicy, facts: dict[str, dict[str, Any]], params: dict[str, Any],
+                 on: dt.date, tracing: bool):
+        self.cp = cp
+        self.on = on
+        self.tracing = tracing
+        self.present = frozenset(facts)
+        self.results: dict[str, OutputResult] = {}
+        self.raw: dict[str, OutputResult] = {}
+        self.active: set[str] = set()
+        self.it = Interpreter(cp, facts, params, on, tracing, self.output_value, self.part_value)
+
+    # ---------------------------------------------------------------- outputs
+    def evaluable(self, o: Output) -> bool:
+        return o.kinds <= self.present
+
+    def output_value(self, name: str) -> Any:
+        return self.result(name).value
+
+    def part_value(self, name: str, part: str) -> Any:
+        return self.result(name).parts.get(part, ZERO)
+
+    def result(self, name: str) -> OutputResult:
+        if name in self.results:
+            return self.results[name]
+        o = self.cp.outputs[name]
+        if o.group is None:
+            self.results[name] = self.compute(o)
+        else:
+            self.resolve_group(o.group)
+        return self.results[name]
+
+    def compute(self, o: Output) -> OutputResult:
+        if o.name in self.active:
+            raise EvaluationError(f"`{o.name}` depends on itself through an exclusive group")
+        self.active.add(o.name)
+        try:
+            return self._compute(o)
+        finally:
+            self.active.discard(o.name)
+
+    def _compute(self, o: Output) -> OutputResult:
+        d = o.decl
+        it = self.it
+        checks: list[ConditionCheck] = []
+        eligible = True
+        for cond in d.conditions:
+            for c in conjuncts(cond):
+                if not eligible and not self.tracing:
+                    break
+                holds, step = it.traced(c)
+                checks.append(ConditionCheck(c, bool(holds), step))
+                eligible = eligible and bool(holds)
+        status = "paid"
+        for v in d.valid:
+            if self.on < v.start or (v.end is not None and self.on > v.end):
+                eligible, status = False, "not in force"
+        term = self._term(d.terms[0]) if d.terms else None
+        if term is not None and not term.eligible:
+            eligible = False
+        if not eligible and status == "paid":
+            status = "not eligible"
+        mode, quantum = self._rounding(d)
+        rounding_note = None if (mode, quantum) == ("half_up", Decimal("0.01")) else f"{mode} to {quantum}"
+        cites = tuple(c.value for c in d.cites)
+        if not d.monetary:
+            return OutputResult(d.name, d.label, d.kind, eligible, eligible, status if not eligible else "applies",
+                                {}, tuple(checks), None, None, None, term, None, None, cites, d.texts, None)
+        if not eligible:
+            parts = {p: Decimal(0).quantize(quantum) for p in o.part_names}
+            return OutputResult(d.name, d.label, d.kind, ZERO.quantize(quantum), False, status, parts,
+                                tuple(checks), None, None, None, term, None, None, cites, d.texts, rounding_note)
+        body = d.amounts[0]
+        value, parts, step, branch = self._amount(body)
+        factor, period_note = self._period(o, term)
+        rnd = ROUNDING[mode]
+        if parts:
+            parts = {k: (v * factor).quantize(quantum, rounding=rnd) for k, v in parts.items()}
+            total = sum(parts.values(), ZERO)
+        else:
+            total = (value * factor).quantize(quantum, rounding=rnd)
+        raw = value * factor
+        status = "paid" if total != 0 else "zero"
+        return OutputResult(d.name, d.label, d.kind, total, True, status, parts, tuple(checks), step, raw,
+                            period_note, term, branch, None, cites, d.texts, rounding_note)
+
+    def _rounding(self, d: n.OutputDecl) -> tuple[str, Decimal]:
+        if d.rounding:
+            r = d.rounding[0]
+            q = r.quantum.value if isinstance(r.quantum, n.Money | n.Number) else Decimal("0.01")
+            return r.mode, q
+        return self.cp.rounding_mode, self.cp.rounding_quantum
+
+    def _period(self, o: Output, term: TermCheck | None) -> tuple[Decimal, str | None]:
+        """How many of the amount's periods one payment covers."""
+        at = o.amount_type
+        if at is None or at.kind is not K.RATE:
+            return Decimal(1), None
+        period = o.decl.period or "yearly"
+        if at.unit == "month":
+            if period == "monthly":
+                return Decimal(1), None
+            months = TWELVE
+            if term is not None and term.remaining_months is not None:
+                months = max(ZERO, min(TWELVE, term.remaining_months))
+            return months, f"× {_num(months)} months this year"
+        if period == "monthly":
+            return Decimal(1) / TWELVE, "÷ 12 months"
+        return Decimal(1), None
+
+    def _amount(self, body: Any) -> tuple[Decimal, dict[str, Decimal], Step | None, str | None]:
+        it = self.it
+        if isinstance(body, n.Parts):
+            parts: dict[str, Decimal] = {}
+            steps = []
+            for p in body.items:
+                v, s = it.traced(p.expr)
+                parts[p.name] = v
+                if s is not None:
+                    steps.append(s)
+            total = sum(parts.values(), ZERO)
+            return total, parts, Step(body, total, tuple(steps)) if self.tracing else None, None
+        if isinstance(body, n.Allocation):
+            quota, qstep = it.traced(body.quota)
+            remaining = quota
+            parts = {}
+            steps = [qstep] if qstep is not None else []
+            for p in body.items:
+                v, s = it.traced(p.expr)
+                take = min(remaining, max(v, ZERO))
+                remaining -= take
+                parts[p.name] = take
+                if s is not None:
+                    steps.append(Step(p, take, (s,), f"remaining quota {_num(remaining + take)}"))
+            total = sum(parts.values(), ZERO)
+            return total, parts, Step(body, total, tuple(steps)) if self.tracing else None, None
+        if isinstance(body, n.Choice):
+            for i, b in enumerate(body.branches, 1):
+                holds, cstep = it.traced(b.cond)
+                if holds:
+                    v, parts, s, _ = self._amount(b.value)
+                    word = "exception" if body.style == "exceptions" else "alternative"
+                    label = f"{word} {i} applies"
+                    return v, parts, _wrap(s, cstep, label), label
+            if body.default is None:
+                return ZERO, {}, None, "no alternative applies"
+            v, parts, s, _ = self._amount(body.default)
+            label = "the general rule applies" if body.style == "exceptions" else "otherwise"
+            return v, parts, _wrap(s, None, label), label
+        v, s = it.traced(body)
+        return v, {}, s, None
+
+    def _term(self, term: n.Term) -> TermCheck:
+        it = self.it
+        limit = it.ev(term.limit)
+        used, ustep = it.traced(term.counting)
+        ut = self.cp.type_of(term.counting)
+        if ut.kind is K.INTEGER:
+            lt = self.cp.type_of(term.limit)
+            used = Decimal(used) * (TWELVE if lt.unit == "year" else 1)
+        extended = None
+        bonus = ZERO
+        unlimited = False
+        for ext in term.extensions:
+            if it.ev(ext.cond):
+                if ext.by is None:
+                    unlimited, extended = True, "without limit"
+                    break
+                by = it.ev(ext.by)
+                bonus += by
+                extended = f"by {_num(by)} months"
+        total = limit + bonus
+        eligible = unlimited or used < total
+        remaining = None if unlimited else max(ZERO, total - used)
+        return TermCheck(limit, used, extended, eligible, remaining, ustep)
+
+    def resolve_group(self, name: str) -> None:
+        g = self.cp.groups[name]
+        members = [m for m in g.members if self.evaluable(self.cp.outputs[m])]
+        computed = {m: self.compute(self.cp.outputs[m]) for m in members}
+        paying = [m for m in members if computed[m].eligible and computed[m].value > 0]
+        winner = None
+        if paying:
+            winner = max(paying, key=lambda m: computed[m].value) if g.mode == "highest" else paying[0]
+        label = g.label or g.name
+        for m in members:
+            r = computed[m]
+            if winner is not None and m != winner and r.eligible and r.value > 0:
+                why = (f"{label}: only the highest is paid, and `{winner}` pays {computed[winner].value}"
+                       if g.mode == "highest" else f"{label}: `{winner}` comes first and is paid")
+                r = _exclude(r, why)
+            elif m == winner and len(paying) > 1:
+                r = _evolve(r, group_note=f"{label}: paid instead of " + ", ".join(
+                    f"`{x}`" for x in paying if x != winner))
+            self.results[m] = r
+
+
+def _wrap(s: Step | None, cond: Step | None, label: str) -> Step | None:
+    if s is None:
+        return None
+    children = (cond, s) if cond is not None else (s,)
+    return Step(s.node, s.value, children, label)
+
+
+def _evolve(r: OutputResult, **changes: Any) -> OutputResult:
+    import attrs
+
+    return attrs.evolve(r, **changes)
+
+
+def _exclude(r: OutputResult, why: str) -> OutputResult:
+    zero = Decimal(0).quantize(r.value) if isinstance(r.value, Decimal) else Decimal("0.00")
+    return _evolve(r, value=zero, status="excluded", group_note=why,
+                   parts={k: Decimal(0).quantize(v) for k, v in r.parts.items()})
+
+
+def _num(d: Decimal) -> str:
+    return format(d.normalize(), "f") if d == d.to_integral_value() else format(d, "f")
+
+
+def evaluate(cp: CheckedPolicy, facts: Any, on: dt.date, parameters: dict[str, Any] | None = None,
+             trace: bool = True) -> Decision:
+    """Evaluate every output whose kinds of facts are given; raise InputError when
+    facts or parameters are refused, EvaluationError when the date is outside the policy."""
+    if cp.valid_from and on < cp.valid_from:
+        raise EvaluationError(f"policy {cp.name} is in force from {cp.valid_from}; {on} is before that")
+    if cp.valid_until and on > cp.valid_until:
+        raise EvaluationError(f"policy {cp.name} ended on {cp.valid_until}; {on} is after that")
+    problems: list[InputProblem] = []
+    checked: dict[str, dict[str, Any]] = {}
+    try:
+        checked = validate_facts(cp, facts)
+    except InputError as err:
+        problems += err.problems
+    params: dict[str, Any] = {}
+    try:
+        params = resolve_parameters(cp, parameters or {}, on, _constant(cp, on))
+    except InputError as err:
+        problems += err.problems
+    if problems:
+        raise InputError(problems)
+    run = _Run(cp, checked, params, on, trace)
+    for name, o in cp.outputs.items():
+        if run.evaluable(o):
+            run.result(name)
+    outputs = {name: run.results[name] for name in cp.outputs if name in run.results}
+    invariants = []
+    for inv in cp.invariants:
+        kinds = _expr_kinds(cp, inv.expr)
+        if kinds <= run.present:
+            holds, step = run.it.traced(inv.expr)
+            invariants.append(InvariantResult(inv.label, bool(holds), step, inv.expr))
+    return Decision(cp.name, on, outputs, checked, params, tuple(invariants), dict(run.it.values))
+
+
+def _constant(cp: CheckedPolicy, on: dt.date) -> Any:
+    def value(e: n.Expr) -> Any:
+        return Interpreter(cp, {}, {}, on, False, lambda _: None, lambda *_: None).ev(e)
+
+    return value
+
+
+def _expr_kinds(cp: CheckedPolicy, e: Any) -> frozenset[str]:
+    acc: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, n.Name):
+            ref = cp.refs.get(id(node))
+            if ref is None:
+                return
+            if ref.what == "fact" and ref.kind:
+                acc.add(ref.kind)
+            elif ref.what in ("value", "output"):
+                acc.update(cp.value_kinds.get(ref.name, ()))
+            elif ref.what == "part" and ref.kind:
+                acc.update(cp.value_kinds.get(ref.kind, ()))
+            return
+        if isinstance(node, tuple):
+            for x in node:
+                walk(x)
+        elif hasattr(node, "__attrs_attrs__"):
+            for f in node.__attrs_attrs__:
+                if f.name != "span":
+                    walk(getattr(node, f.name))
+
+    walk(e)
+    return frozenset(acc)

@@ -1,0 +1,208 @@
+"""Expressions -> values, exactly (Decimal), with an optional trace of every step.
+
+Calendar durations are carried in months (``3 years`` is 36), days in days; rates
+in their own period.  With ``tracing`` off no Step is built."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from policyrules import types as t
+from policyrules.builtins import BUILTINS, run_date_builtin
+from policyrules.check.checked import CheckedPolicy
+from policyrules.evaluate.trace import Step
+from policyrules.syntax import nodes as n
+
+K = t.Kind
+TWELVE = Decimal(12)
+ZERO = Decimal(0)
+
+
+class Interpreter:
+    """Evaluates expressions of one checked policy against one set of inputs."""
+
+    def __init__(self, cp: CheckedPolicy, facts: dict[str, dict[str, Any]], params: dict[str, Any],
+                 on: dt.date, tracing: bool, output: Callable[[str], Any], part: Callable[[str, str], Any]):
+        self.cp = cp
+        self.facts = facts
+        self.params = params
+        self.on = on
+        self.tracing = tracing
+        self.output = output
+        self.part = part
+        self.values: dict[str, Any] = {}
+        self.value_steps: dict[str, Step] = {}
+        self._frames: list[list[Any]] = [[[], None, None]]
+        self._types = cp.types
+        self._refs = cp.refs
+        self._dispatch: dict[type, Callable[[Any], Any]] = {
+            n.Number: self._literal, n.Money: self._literal, n.Percent: self._literal, n.Text: self._literal,
+            n.Bool: self._literal, n.DateLit: self._literal, n.Duration: self._duration,
+            n.Name: self._name, n.EvaluationDate: lambda e: self.on, n.Unary: self._unary,
+            n.Binary: self._binary, n.Of: self._of, n.PerPeriod: lambda e: self.ev(e.operand),
+            n.Bound: self._bound, n.InSet: self._in_set, n.Call: self._call, n.Lookup: self._lookup,
+            n.IfExpr: self._if, n.Actual: lambda e: self.ev(e.operand),
+        }
+
+    # ---------------------------------------------------------------- tracing
+    def ev(self, e: n.Expr) -> Any:
+        if not self.tracing:
+            return self._dispatch[type(e)](e)
+        frame: list[Any] = [[], None, None]  # children, note, name
+        self._frames.append(frame)
+        value = self._dispatch[type(e)](e)
+        self._frames.pop()
+        self._frames[-1][0].append(Step(e, value, tuple(frame[0]), frame[1], frame[2]))
+        return value
+
+    def traced(self, e: n.Expr) -> tuple[Any, Step | None]:
+        """Evaluate ``e`` and return its value with its step (None when not tracing)."""
+        value = self.ev(e)
+        if not self.tracing:
+            return value, None
+        return value, self._frames[-1][0].pop()
+
+    def note(self, text: str, name: str | None = None) -> None:
+        if self.tracing:
+            self._frames[-1][1] = text
+            if name is not None:
+                self._frames[-1][2] = name
+
+    # ---------------------------------------------------------------- nodes
+    def _literal(self, e: Any) -> Any:
+        return e.value
+
+    def _duration(self, e: n.Duration) -> Decimal:
+        return e.value * TWELVE if e.unit == "year" else e.value
+
+    def _name(self, e: n.Name) -> Any:
+        ref = self._refs[id(e)]
+        w = ref.what
+        if w == "fact":
+            self.note("fact", ref.name)
+            return self.facts[ref.kind][ref.name]  # type: ignore[index]
+        if w == "param":
+            self.note("parameter", ref.name)
+            return self.params[ref.name]
+        if w == "value":
+            self.note("value", ref.name)
+            return self.value(ref.name)
+        if w == "output":
+            self.note("output", ref.name)
+            return self.output(ref.name)
+        if w == "part":
+            self.note("part", f"{ref.kind}.{ref.name}")
+            return self.part(ref.kind or "", ref.name)
+        return ref.name  # an enum literal
+
+    def value(self, name: str) -> Any:
+        if name in self.values:
+            if self.tracing and name in self.value_steps:
+                self._frames[-1][0].append(self.value_steps[name])
+            return self.values[name]
+        decl, _ = self.cp.values[name]
+        v, step = self.traced(decl.expr)
+        if step is not None:
+            self.value_steps[name] = step
+            self._frames[-1][0].append(step)
+        self.values[name] = v
+        return v
+
+    def _unary(self, e: n.Unary) -> Any:
+        v = self.ev(e.operand)
+        return (not v) if e.op == "not" else -v
+
+    def _binary(self, e: n.Binary) -> Any:
+        op = e.op
+        if op == "and":
+            if not self.ev(e.left):
+                return False
+            return bool(self.ev(e.right))
+        if op == "or":
+            if self.ev(e.left):
+                return True
+            return bool(self.ev(e.right))
+        if op == "implies":
+            if not self.ev(e.left):
+                return True
+            return bool(self.ev(e.right))
+        a = self.ev(e.left)
+        b = self.ev(e.right)
+        if op == "ge":
+            return a >= b
+        if op == "le":
+            return a <= b
+        if op == "gt":
+            return a > b
+        if op == "lt":
+            return a < b
+        if op == "eq":
+            return a == b
+        if op == "ne":
+            return a != b
+        if op == "add":
+            return a + b
+        if op == "sub":
+            return a - b
+        if op == "mul":
+            return self._mul(e, a, b)
+        return self._div(e, a, b)
+
+    def _mul(self, e: n.Binary, a: Any, b: Any) -> Any:
+        ta, tb = self._types[id(e.left)], self._types[id(e.right)]
+        if ta.kind is K.RATE and tb.kind is K.DURATION:
+            return a * b / TWELVE if ta.unit == "year" else a * b
+        if tb.kind is K.RATE and ta.kind is K.DURATION:
+            return a * b / TWELVE if tb.unit == "year" else a * b
+        return a * b
+
+    def _div(self, e: n.Binary, a: Any, b: Any) -> Any:
+        if b == 0:
+            self.note("division by zero gives 0")
+            return ZERO
+        ta, tb = self._types[id(e.left)], self._types[id(e.right)]
+        if ta.kind is K.MONEY and tb.kind is K.RATE:
+            return a / b * TWELVE if tb.unit == "year" else Decimal(a) / b
+        return Decimal(a) / Decimal(b)
+
+    def _of(self, e: n.Of) -> Any:
+        return self.ev(e.rate) * self.ev(e.base)
+
+    def _bound(self, e: n.Bound) -> Any:
+        v = self.ev(e.operand)
+        limit = self.ev(e.limit)
+        if e.kind == "cap":
+            if v > limit:
+                self.note("cap applied")
+                return limit
+            return v
+        if v < limit:
+            self.note("floor applied")
+            return limit
+        return v
+
+    def _in_set(self, e: n.InSet) -> bool:
+        v = self.ev(e.operand)
+        members = self.cp.sets[e.set_name][1] if e.set_name is not None else e.members
+        return (v in members) != e.negated
+
+    def _call(self, e: n.Call) -> Any:
+        args = [self.ev(a) for a in e.args]
+        if e.func in ("years_since", "months_since"):
+            months = run_date_builtin("months_since", args[0], self.on)
+            return months - months % 12 if e.func == "years_since" else months
+        return BUILTINS[e.func].run(*args)
+
+    def _lookup(self, e: n.Lookup) -> Any:
+        key = self.ev(e.key)
+        table = self.cp.tables[e.table]
+        expr = table.entries.get(key, table.decl.otherwise)
+        assert expr is not None, "the checker ensures every table is total"
+        self.note(f"{e.table}[{key}]")
+        return self.ev(expr)
+
+    def _if(self, e: n.IfExpr) -> Any:
+        return self.ev(e.then) if self.ev(e.cond) else self.ev(e.else_)

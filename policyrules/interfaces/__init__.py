@@ -1,0 +1,1 @@
+"""Shells over the public API: the command line and the HTTP service."""

@@ -1,0 +1,118 @@
+"""YAML test cases (the format of ``acceptance/README.md``) run against a policy.
+
+Each case merges its facts over ``base`` field by field, its parameters over the
+file's, evaluates on its date and compares only the outputs it lists."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import attrs
+import yaml
+
+from policyrules.evaluate.decide import EvaluationError
+from policyrules.evaluate.inputs import InputError
+
+
+class CaseFileError(Exception):
+    """A case file that cannot be read or has the wrong shape."""
+
+
+@attrs.frozen(slots=True)
+class CaseResult:
+    name: str
+    source: str | None
+    passed: bool
+    failures: tuple[str, ...]
+
+
+def load_case_file(path: str | Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except OSError as err:
+        raise CaseFileError(f"{path}: cannot read: {err.strerror or err}") from None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        raise CaseFileError(f"{where}: not valid YAML: {getattr(err, 'problem', err)}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("cases"), list):
+        raise CaseFileError(f"{path}: expected a mapping with a `cases:` list")
+    return data
+
+
+def merge_facts(base: dict[str, Any] | None, facts: dict[str, Any] | None) -> dict[str, Any]:
+    out: dict[str, Any] = {k: dict(v) for k, v in (base or {}).items() if isinstance(v, dict)}
+    for kind, values in (facts or {}).items():
+        if isinstance(values, dict):
+            out.setdefault(kind, {}).update(values)
+        else:
+            out[kind] = values
+    return out
+
+
+def as_date(value: Any) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def same(expected: Any, actual: Any) -> bool:
+    """Compare by the output's type: decimals exactly, booleans as booleans."""
+    if isinstance(actual, bool) or isinstance(expected, bool):
+        return expected is actual or expected == actual
+    if expected is None or actual is None:
+        return expected is actual
+    try:
+        e = Decimal(str(expected).strip().rstrip("%")) / (100 if str(expected).strip().endswith("%") else 1)
+        a = Decimal(str(actual))
+    except (InvalidOperation, ValueError):
+        return str(expected) == str(actual)
+    return e == a
+
+
+def run_entitlement_cases(policy: Any, data: dict[str, Any]) -> list[CaseResult]:
+    """Run the `facts:` form of cases against a loaded api.Policy."""
+    results = []
+    base = data.get("base") or {}
+    for i, case in enumerate(data["cases"], 1):
+        name = str(case.get("name", f"case {i}"))
+        try:
+            on = as_date(case.get("date", data.get("date")))
+        except (TypeError, ValueError):
+            results.append(CaseResult(name, case.get("source"), False, ("no valid `date` for the case",)))
+            continue
+        params = {**(data.get("parameters") or {}), **(case.get("parameters") or {})}
+        facts = merge_facts(base, case.get("facts"))
+        try:
+            decision = policy.evaluate(facts, on=on, parameters=params, trace=False)
+        except InputError as err:
+            results.append(CaseResult(name, case.get("source"), False,
+                                      tuple(f"facts refused: {p}" for p in err.problems)))
+            continue
+        except EvaluationError as err:
+            results.append(CaseResult(name, case.get("source"), False, (str(err),)))
+            continue
+        failures = []
+        for key, expected in (case.get("expect") or {}).items():
+            try:
+                actual = decision.value(key)
+            except KeyError:
+                failures.append(f"{key}: not computed (unknown output, or its kind of facts is missing)")
+                continue
+            if not same(expected, actual):
+                failures.append(f"{key}: expected {expected}, got {_show(actual)}")
+        results.append(CaseResult(name, case.get("source"), not failures, tuple(failures)))
+    return results
+
+
+def _show(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+Runner = Callable[[Any, dict[str, Any]], list[CaseResult]]

@@ -1,0 +1,291 @@
+"""Scorecard model: the checked form a ``scorecard`` declaration denotes.
+
+A scorecard declares the input fields of each assessed unit (and of person-level
+records), indicators with targets, areas grouping indicators, point items, the
+qualification rule, the ranking and the awards. Every node is frozen and slotted,
+with a ``span`` left out of equality, and ``cite`` / ``text`` for the clause.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
+from enum import StrEnum
+from typing import Any, Literal, TypeAlias
+
+import attrs
+
+from policyrules.scorecard.expr import Expr, FieldRef
+from policyrules.types import Type
+
+ID: Literal["id"] = "id"
+"""The type of a field holding a unit id (the unit's own ``id``, or a record's unit)."""
+
+FieldType: TypeAlias = Type | Literal["id"]
+
+
+def _span() -> Any:
+    return attrs.field(default=None, eq=False, kw_only=True)
+
+
+def _dec(value: Decimal | int | str) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _opt_dec(value: Decimal | int | str | None) -> Decimal | None:
+    return None if value is None else _dec(value)
+
+
+@attrs.frozen(slots=True)
+class FieldDecl:
+    """An input field of a unit, of a record kind, or a parameter."""
+
+    name: str
+    type: FieldType
+    label: str | None = None
+    cite: str | None = None
+    text: str | None = None
+    span: Any = _span()
+
+
+@attrs.frozen(slots=True)
+class RecordKind:
+    """Person-level records (e.g. ``worker``); ``unit_field`` holds the unit's id."""
+
+    name: str
+    fields: tuple[FieldDecl, ...] = attrs.field(converter=tuple)
+    unit_field: str = "unit"
+    label: str | None = None
+    span: Any = _span()
+
+
+class Direction(StrEnum):
+    AT_LEAST = "at least"  # 以上, 不低于, 达到
+    AT_MOST = "at most"  # 以内, 控制在, 不超过
+
+
+@attrs.frozen(slots=True)
+class Indicator:
+    """A measured result with a target; ``met`` compares actual and target.
+
+    ``actual`` defaults to the unit field of the same name. ``target`` may be a
+    constant, a unit field, a parameter, or an expression over ``LastYear()``, in which
+    case ``last_year`` says where last year's actual comes from.
+    """
+
+    name: str
+    target: Expr
+    direction: Direction = Direction.AT_LEAST
+    actual: Expr | None = None
+    inclusive: bool = True
+    last_year: Expr | None = None
+    type: Type | None = None
+    area: str | None = None
+    label: str | None = None
+    cite: str | None = None
+    text: str | None = None
+    span: Any = _span()
+
+    @property
+    def actual_expr(self) -> Expr:
+        return self.actual if self.actual is not None else FieldRef(self.name)
+
+
+@attrs.frozen(slots=True)
+class Area:
+    """A group of indicators (001: 7 areas); its advanced units (000).
+
+    A unit is a candidate when it meets every indicator of the area and
+    ``condition``; candidates are ordered by ``order`` then unit id and the first
+    ``advanced`` of them (all when ``None``) are the area's advanced units.
+    """
+
+    name: str
+    label: str | None = None
+    advanced: int | None = None
+    amount: Decimal | None = attrs.field(default=None, converter=_opt_dec)
+    condition: Expr | None = None
+    order: tuple[OrderKey, ...] = attrs.field(default=(), converter=tuple)
+    cite: str | None = None
+    text: str | None = None
+    span: Any = _span()
+
+
+@attrs.frozen(slots=True)
+class Proportional:
+    """``points x actual / target`` of an indicator, above and below; optional cap."""
+
+    name: str
+    points: Decimal = attrs.field(converter=_dec)
+    indicator: str = attrs.field()
+    cap: Decimal | None = attrs.field(default=None, converter=_opt_dec)
+    weight: Decimal = attrs.field(default=Decimal(1), converter=_dec)
+    label: str | None = None
+    cite: str | None = None
+    text: str | None = None
+    span: Any = _span()
+
+
+@attrs.frozen(slots=True)
+class YesNo:
+    """``points`` when ``condition`` holds (a bool field, an indicator met), else 0."""
+
+    name: str
+    points: Decimal = attrs.field(converter=_dec)
+    condition: Expr = attrs.field()
+    weight: Decimal = attrs.field(default=Decimal(1), converter=_dec)
+    label: str | None = None
+    cite: str | None = None
+    text: str | None = None
+    span: Any = _span()
+
+
+@attrs.frozen(slots=True)
+class Deduction:
+    """``max(floor, points - per_item x missing)``.
+
+    ``missing`` is an expression (e.g. a count field), refused outside ``0..out_of``;
+    when ``None`` it is the number of the bool fields named in ``items`` that are false.
+    """
+
+    name: str
+    points: Decimal = attrs.field(converter=_dec)
+    per_item: Decimal = attrs.field(converter=_dec)
+    missing: Expr | None = None
+    out_of: int | None = None
+    items: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    floor: Decimal = attrs.field(default=Decimal(0), converter=_dec)
+    weight: Decimal = attrs.field(default=Decimal(1), converter=_dec)
+    label: str | None = None
+    cite: str | None = None
+    text: str | None = None
+    span: Any = _span()
+
+
+@attrs.frozen(slots=True)
+class Direct:
+    """Points given as an input field, refused outside ``minimum..maximum``."""
+
+    name: str
+    field: str
+    minimum: Decimal = attrs.field(default=Decimal(0), converter=_dec)
+    maximum: Decimal | None = attrs.field(default=None, converter=_opt_dec)
+    weight: Decimal = attrs.field(default=Decimal(1), converter=_dec)
+    label: str | None = None
+    cite: str | None = None
+    text: str | None = None
+    span: Any = _span()
+
+
+PointItem: TypeAlias = Proportional | YesNo | Deduction | Direct
+
+
+class RoundingMode(StrEnum):
+    HALF_UP = ROUND_HALF_UP
+    HALF_EVEN = ROUND_HALF_EVEN
+    DOWN = ROUND_DOWN
+    UP = ROUND_UP
+
+
+@attrs.frozen(slots=True)
+class Rounding:
+    """How the score is rounded: to ``quantum`` (``0.01``) with ``mode``."""
+
+    quantum: Decimal = attrs.field(default=Decimal("0.01"), converter=_dec)
+    mode: RoundingMode = RoundingMode.HALF_UP
+    span: Any = _span()
+
+    def apply(self, value: Decimal) -> Decimal:
+        return value.quantize(self.quantum, rounding=self.mode.value)
+
+
+@attrs.frozen(slots=True)
+class Condition:
+    """A qualification condition, e.g. ``annual.met`` (必须完成年度招工任务)."""
+
+    expr: Expr
+    label: str | None = None
+    cite: str | None = None
+    text: str | None = None
+    span: Any = _span()
+
+
+@attrs.frozen(slots=True)
+class Qualification:
+    """Qualified = ``score >= threshold`` (when given) and every condition."""
+
+    threshold: Decimal | None = attrs.field(default=None, converter=_opt_dec)
+    conditions: tuple[Condition, ...] = attrs.field(default=(), converter=tuple)
+    cite: str | None = None
+    text: str | None = None
+    span: Any = _span()
+
+
+@attrs.frozen(slots=True)
+class OrderKey:
+    """A tie-break: ``expr`` evaluated per unit, larger first when ``descending``."""
+
+    expr: Expr
+    descending: bool = True
+    label: str | None = None
+    cite: str | None = None
+    text: str | None = None
+    span: Any = _span()
+
+
+@attrs.frozen(slots=True)
+class Ranking:
+    """Qualified units by score, descending, then ``tie_breaks`` in order, then unit id."""
+
+    tie_breaks: tuple[OrderKey, ...] = attrs.field(default=(), converter=tuple)
+    cite: str | None = None
+    text: str | None = None
+    span: Any = _span()
+
+
+@attrs.frozen(slots=True)
+class Award:
+    """The next ``count`` ranked units are advanced units and get ``amount`` each."""
+
+    name: str
+    count: int
+    amount: Decimal = attrs.field(default=Decimal(0), converter=_dec)
+    label: str | None = None
+    cite: str | None = None
+    text: str | None = None
+    span: Any = _span()
+
+
+@attrs.frozen(slots=True)
+class Scorecard:
+    """A target-responsibility scorecard (目标责任制考核).
+
+    ``ranking`` is ``None`` for a checklist whose units are not ranked (then no awards).
+    """
+
+    name: str
+    fields: tuple[FieldDecl, ...] = attrs.field(converter=tuple)
+    indicators: tuple[Indicator, ...] = attrs.field(default=(), converter=tuple)
+    items: tuple[PointItem, ...] = attrs.field(default=(), converter=tuple)
+    areas: tuple[Area, ...] = attrs.field(default=(), converter=tuple)
+    qualification: Qualification | None = None
+    ranking: Ranking | None = attrs.field(factory=Ranking)
+    awards: tuple[Award, ...] = attrs.field(default=(), converter=tuple)
+    rounding: Rounding = attrs.field(factory=Rounding)
+    parameters: tuple[FieldDecl, ...] = attrs.field(default=(), converter=tuple)
+    records: tuple[RecordKind, ...] = attrs.field(default=(), converter=tuple)
+    label: str | None = None
+    cite: str | None = None
+    text: str | None = None
+    span: Any = _span()
+
+    def indicator(self, name: str) -> Indicator:
+        for ind in self.indicators:
+            if ind.name == name:
+                return ind
+        raise KeyError(name)
+
+    def record_kind(self, name: str) -> RecordKind:
+        for kind in self.records:
+            if kind.name == name:
+                return kind
+        raise KeyError(name)

@@ -1,0 +1,1 @@
+"""Stage 1, text -> AST: the grammar, the nodes, the Transformer and the printer."""

@@ -1,0 +1,130 @@
+"""Static checks of scorecards, and the model's node conventions."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import attrs
+import pytest
+
+from policyrules.scorecard import ScorecardDefinitionError, check_scorecard, evaluate_scorecard
+from policyrules.scorecard.examples import city_targets, jiangsu_2012, jilin_2004, recruitment, recruitment_from_records
+from policyrules.scorecard.expr import (
+    Compare,
+    Const,
+    Count,
+    FieldRef,
+    IndicatorRef,
+    LastYear,
+    Logic,
+    MetCount,
+    Part,
+    f,
+)
+from policyrules.scorecard.model import (
+    Area,
+    Award,
+    Condition,
+    Deduction,
+    Direct,
+    FieldDecl,
+    Indicator,
+    OrderKey,
+    Proportional,
+    Qualification,
+    Ranking,
+    Scorecard,
+    YesNo,
+)
+from policyrules.types import BOOL, INTEGER, TEXT
+
+
+@pytest.mark.parametrize("make", [recruitment, recruitment_from_records, jiangsu_2012, jilin_2004, city_targets])
+def test_the_examples_are_well_formed(make: object) -> None:
+    assert check_scorecard(make()) == []  # type: ignore[operator]
+
+
+def test_recruitment_has_the_documented_shape() -> None:
+    card = recruitment()
+    assert [i.name for i in card.items] == ["annual", "special", "plan", "survey", "ledger", "summaries", "other"]
+    assert sum(getattr(i, "points", 0) for i in card.items) + 10 == 100  # 50 + 30 + 2 + 3 + 3 + 2 + other 0..10
+    assert card.qualification is not None and card.qualification.threshold == 90
+    assert [(a.count, a.amount) for a in card.awards] == [(5, 2000)]
+    assert len(jiangsu_2012().indicators) == 22
+    jilin = jilin_2004()
+    assert len(jilin.indicators) == 36 and len(jilin.areas) == 7
+    assert [sum(1 for i in jilin.indicators if i.area == a.name) for a in jilin.areas] == [11, 4, 8, 3, 2, 2, 6]
+
+
+def test_spans_are_left_out_of_equality_and_nodes_are_frozen() -> None:
+    assert FieldRef("x", span=(1, 2)) == FieldRef("x", span=(3, 4))
+    assert hash(Compare(">=", f("a"), Const(1))) == hash(Compare(">=", f("a"), Const(1)))
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        FieldRef("x").name = "y"  # type: ignore[misc]
+    assert not hasattr(FieldRef("x"), "__dict__")
+    assert recruitment() == recruitment()
+
+
+def test_every_problem_of_a_malformed_card_is_listed() -> None:
+    card = Scorecard(
+        "bad",
+        [FieldDecl("n", INTEGER), FieldDecl("flag", BOOL), FieldDecl("name", TEXT), FieldDecl("n", INTEGER)],
+        [
+            Indicator("early", IndicatorRef("late"), actual=f("nope")),
+            Indicator("late", LastYear(), area="nowhere"),
+            Indicator("flagged", Const(1), actual=f("flag")),
+            Indicator("counted", Const(1), actual=Count("worker", Compare(">", f("months"), Const(3)))),
+            Indicator("all", MetCount()),
+        ],
+        [
+            Proportional("p", 10, "missing_indicator"),
+            YesNo("y", 1, f("n")),
+            Deduction("d", 2, 1),
+            Direct("x", "flag", 5, 1),
+        ],
+        areas=[Area("empty", order=[OrderKey(f("flag"))])],
+        qualification=Qualification(90, [Condition(Logic("and", [f("flag"), f("n")]))]),
+        ranking=Ranking([OrderKey(Compare("==", f("name"), Const(1)))]),
+        awards=[Award("a", -1)],
+    )
+    problems = check_scorecard(card)
+    expected = [
+        "field n is declared 2 times",
+        "indicator early actual: units have no field nope",
+        "indicator early target: indicator late is declared after it",
+        "indicator late target: last_year is only allowed in the target of an indicator with last_year",
+        "indicator late: no area nowhere is declared",
+        "indicator flagged actual: must be a number",
+        "indicator counted actual: no record kind worker is declared",
+        "indicator all target: the met count is only known after every indicator",
+        "item p: no indicator missing_indicator is declared",
+        "item y condition: must be true or false",
+        "item d: give either missing or items, not both or neither",
+        "item x: field flag must be a number",
+        "item x: maximum below minimum",
+        "area empty: no indicator belongs to it",
+        "area empty order key 1: must be a number",
+        "qualification condition 1: each operand of and must be true or false",
+        "tie-break 1: == compares values of different types",
+        "tie-break 1: must be a number",
+        "award a: count and amount must not be negative",
+    ]
+    for problem in expected:
+        assert problem in problems, (problem, problems)
+    with pytest.raises(ScorecardDefinitionError):
+        evaluate_scorecard(card, [{"id": "a"}], on=date(2020, 1, 1))
+
+
+def test_records_must_name_their_unit_by_an_id_field_and_counts_cannot_nest() -> None:
+    from policyrules.scorecard.model import RecordKind
+
+    card = Scorecard("r", [], [
+        Indicator("c", Const(1), actual=Count("w", Compare(">", Count("w"), Const(0)))),
+    ], records=[RecordKind("w", [FieldDecl("unit", INTEGER)])], ranking=None)
+    problems = check_scorecard(card)
+    assert "record kind w: field unit must be declared with type id" in problems
+    assert "indicator c actual: counts and sums cannot be nested" in problems
+
+
+def test_indicator_parts() -> None:
+    assert {p.value for p in Part} == {"actual", "target", "met", "ratio", "last_year"}

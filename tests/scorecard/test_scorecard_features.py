@@ -1,0 +1,159 @@
+"""Scorecard constructs beyond the acceptance files: last-year targets, areas, caps,
+weights, deductions over named items, parameters, rounding, strict comparisons."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from policyrules.scorecard import evaluate_scorecard, explain_unit
+from policyrules.scorecard.examples import city_targets, jilin_2004
+from policyrules.scorecard.expr import Arith, Const, FieldRef, LastYear, ParamRef, f
+from policyrules.scorecard.model import (
+    Award,
+    Deduction,
+    Direct,
+    Direction,
+    FieldDecl,
+    Indicator,
+    Proportional,
+    Qualification,
+    Rounding,
+    RoundingMode,
+    Scorecard,
+    YesNo,
+)
+from policyrules.types import BOOL, INTEGER, NUMBER, PERCENT
+
+ON = date(2012, 12, 31)
+
+
+def city_unit(**changes: Any) -> dict[str, Any]:
+    unit = {"id": "city", "new_urban_jobs": 115000, "reemployed": 50000, "hardship_reemployed": 12000,
+            "public_welfare_posts": 5200, "registered_unemployment_rate": "4%", "rural_dibao_employment_rate": "50%",
+            "training": 150000, "resident_medical_rate": "70%", "migrant_insurance_rate": "30%",
+            "migrant_insurance_rate_last_year": "15%", "fund_collection_rate": "95%"}
+    return unit | changes
+
+
+def test_a_target_twice_last_year() -> None:
+    result = evaluate_scorecard(city_targets(), [city_unit(), city_unit(id="town", migrant_insurance_rate="29.9%")],
+                                on=ON)
+    city, town = result.unit("city"), result.unit("town")
+    assert city.indicator("migrant_insurance_rate").target == Decimal("0.30")
+    assert city.indicator("migrant_insurance_rate").last_year == Decimal("0.15")
+    assert city.met_count == city.indicator_count == 10
+    assert not town.indicator("migrant_insurance_rate").met
+    text = explain_unit(result, "town")
+    assert "migrant_insurance_rate: actual 29.9% < target 30% (2 x last_year, last year 15%), not met" in text
+    assert "实际 29.9% < 目标 30%(2 × 去年实际,去年 15%),未完成" in explain_unit(result, "town", "zh")
+
+
+def test_a_target_last_year_plus_one_percentage_point_and_a_strict_comparison() -> None:
+    card = Scorecard("pp", [FieldDecl("rate", PERCENT), FieldDecl("rate_ly", PERCENT), FieldDecl("n", INTEGER)], [
+        Indicator("rate", Arith("+", LastYear(), Const(Decimal("0.01"), PERCENT)), last_year=f("rate_ly")),
+        Indicator("n", Const(10), Direction.AT_MOST, inclusive=False),
+    ], ranking=None)
+    result = evaluate_scorecard(card, [
+        {"id": "a", "rate": "21%", "rate_ly": "20%", "n": 9},
+        {"id": "b", "rate": "20.99%", "rate_ly": "20%", "n": 10},
+    ], on=ON)
+    assert [result.unit(u).indicator("rate").met for u in "ab"] == [True, False]
+    assert [result.unit(u).indicator("n").met for u in "ab"] == [True, False]
+    assert "actual 20.99% < target 21% (last_year + 1%, last year 20%)" in explain_unit(result, "b")
+    assert "n: actual 10 >= target 10, not met" in explain_unit(result, "b")
+
+
+def _jilin_unit(unit_id: str, miss: tuple[str, ...] = ()) -> dict[str, Any]:
+    card = jilin_2004()
+    unit: dict[str, Any] = {"id": unit_id}
+    for ind in card.indicators:
+        low = ind.direction is Direction.AT_MOST
+        unit[ind.name + "_target"] = "4%" if low else 100
+        met_value = "3%" if low else 100
+        unit[ind.name] = ("5%" if low else 99) if ind.name in miss else met_value
+    return unit
+
+
+def test_advanced_units_per_area() -> None:
+    units = [
+        _jilin_unit("changchun"),
+        _jilin_unit("jilin", miss=("skill_training",)),
+        _jilin_unit("baicheng", miss=("registered_unemployment_rate", "medical_insured")),
+        _jilin_unit("tonghua", miss=("labour_export", "dibao_it_rate")),
+    ]
+    result = evaluate_scorecard(jilin_2004(advanced=2), units, on=date(2004, 12, 31))
+    assert result.unit("changchun").indicator_count == 36
+    employment = {u.id: u.area("employment") for u in result.units}
+    # candidates meet all 11 employment indicators: changchun (36 met) then jilin (35 met)
+    assert {k for k, a in employment.items() if a.candidate} == {"changchun", "jilin"}
+    assert employment["changchun"].advanced and employment["jilin"].advanced
+    training = {u.id: u.area("training") for u in result.units}
+    assert [training[k].rank for k in ("changchun", "baicheng", "tonghua")] == [1, 2, 3]
+    assert training["changchun"].advanced and training["baicheng"].advanced and not training["tonghua"].advanced
+    assert result.unit("tonghua").get("areas.training.candidate") is True
+    assert not result.unit("baicheng").area("medical").candidate
+    assert "training: 4 of 4 met, candidate (place 3), not among the first 2" in explain_unit(result, "tonghua")
+    assert result.unit("tonghua").rank is None and result.total_awards == 0
+
+
+def _card(**changes: Any) -> Scorecard:
+    base: dict[str, Any] = dict(
+        name="test",
+        fields=[FieldDecl("target", INTEGER), FieldDecl("actual", INTEGER), FieldDecl("a", BOOL),
+                FieldDecl("b", BOOL), FieldDecl("c", BOOL), FieldDecl("extra", NUMBER)],
+        indicators=[Indicator("jobs", f("target"), actual=f("actual"))],
+        items=[
+            Proportional("jobs", 60, "jobs", cap=70),
+            Deduction("docs", 3, 1, items=("a", "b", "c"), floor=Decimal("0.5")),
+            Direct("extra", "extra", maximum=5, weight=Decimal("0.5")),
+            YesNo("a_done", 10, FieldRef("a")),
+        ],
+        qualification=Qualification(threshold=50),
+        awards=[Award("gold", 1, 3000), Award("silver", 2, 1000)],
+    )
+    return Scorecard(**(base | changes))
+
+
+def test_cap_floor_weight_items_and_award_tiers() -> None:
+    units = [
+        {"id": "u1", "target": 3, "actual": 4, "a": True, "b": True, "c": True, "extra": 5},
+        {"id": "u2", "target": 3, "actual": 5, "a": False, "b": False, "c": False, "extra": "1"},
+        {"id": "u3", "target": 3, "actual": 2, "a": True, "b": False, "c": True, "extra": 0},
+        {"id": "u4", "target": 3, "actual": 1, "a": True, "b": True, "c": True, "extra": 0},
+    ]
+    result = evaluate_scorecard(_card(), units, on=ON)
+    u1, u2, u3 = result.unit("u1"), result.unit("u2"), result.unit("u3")
+    assert u1.item("jobs").points == 70 and u1.item("jobs").bound == "cap"  # 60 x 4/3 = 80, capped
+    assert u2.item("docs").points == Decimal("0.5") and u2.item("docs").bound == "floor"  # 3 - 3 = 0 < 0.5
+    assert u3.item("docs").points == 2 and u3.item("docs").values["absent"] == "b"
+    assert u1.item("extra").points == Decimal("2.5")
+    assert u1.score == Decimal("85.50")  # 70 + 3 + 2.5 + 10
+    assert u3.score == Decimal("52.00")  # 40 + 2 + 0 + 10
+    assert [(u.id, u.award_name, u.award) for u in result.units if u.advanced_unit] == [
+        ("u1", "gold", Decimal("3000.00")), ("u2", "silver", Decimal("1000.00")), ("u3", "silver", Decimal("1000.00"))]
+    text = explain_unit(result, "u1")
+    assert "jobs: 60 x 4/3 = 80.00, capped at 70 = 70.00" in text
+    assert "extra: extra 5 (allowed 0..5) x weight 0.5 = 2.50" in text
+    assert "docs: 3 - 1 x 3 (missing: a, b, c) = 0.00, floor 0.5 = 0.50" in explain_unit(result, "u2")
+    assert "jobs: 60 x 2/3 = 40.00" in explain_unit(result, "u3")
+    assert "u4" not in result.advanced_units and result.unit("u4").rank is None
+
+
+def test_a_parameter_target_dated_and_a_rounding_rule() -> None:
+    card = Scorecard("p", [FieldDecl("actual", INTEGER)], [Indicator("jobs", ParamRef("goal"), actual=f("actual"))],
+                     [Proportional("jobs", 10, "jobs")], parameters=[FieldDecl("goal", INTEGER)],
+                     rounding=Rounding(Decimal("0.1"), RoundingMode.DOWN))
+    params = {"goal": {"2012-01-01": 3, date(2013, 1, 1): 6}}
+    result = evaluate_scorecard(card, [{"id": "a", "actual": 2}], parameters=params, on=ON)
+    assert result.unit("a").indicator("jobs").target == 3
+    assert result.unit("a").score == Decimal("6.6")  # 10 x 2/3 = 6.666..., rounded down to 0.1
+    assert evaluate_scorecard(card, [{"id": "a", "actual": 2}], parameters=params,
+                              on=date(2013, 6, 1)).unit("a").score == Decimal("3.3")
+    with pytest.raises(Exception, match="parameter goal: no value in force on 2011-01-01"):
+        evaluate_scorecard(card, [{"id": "a", "actual": 2}], parameters=params, on=date(2011, 1, 1))
+    with pytest.raises(Exception, match="parameter goal is missing"):
+        evaluate_scorecard(card, [{"id": "a", "actual": 2}], on=ON)
