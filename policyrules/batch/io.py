@@ -215,14 +215,16 @@ def _checks(name: str, t: Type, source: str | None) -> tuple[str, str, str]:
     if kind is Kind.BOOL:
         if plain == "BOOLEAN":
             return col, missing, "NULL"
-        value = (f"CASE WHEN lower({text}) IN ({', '.join(map(_lit, _TRUE))}) THEN TRUE "
-                 f"WHEN lower({text}) IN ({', '.join(map(_lit, _FALSE))}) THEN FALSE END")
+        value = (f"CASE {raw} WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE "  # fast path, then all spellings
+                 f"ELSE MAP {{{', '.join(f'{_lit(k)}: {k in _TRUE}' for k in _TRUE + _FALSE)}}}[lower({text})] END")
         return value, missing, f"{_lit(f'not {what} (expected true/false, yes/no or 1/0): ')} || {shown}"
     if kind is Kind.INTEGER:
         if plain in _INT_SOURCES:
             return f"TRY_CAST({col} AS BIGINT)", missing, out_of_range
         ok = rf"regexp_full_match({text}, '[+-]?\d+(\.0*)?')"
-        value = rf"CASE WHEN {ok} THEN TRY_CAST(regexp_replace({text}, '\.0*$', '') AS BIGINT) END"
+        full = rf"CASE WHEN {ok} THEN TRY_CAST(regexp_replace({text}, '\.0*$', '') AS BIGINT) END"
+        fast = f"TRY_CAST({raw} AS BIGINT)"  # valid as is when it reads back as the same text
+        value = f"CASE WHEN CAST({fast} AS VARCHAR) = {raw} THEN {fast} ELSE {full} END"
         return value, missing, f"CASE WHEN {ok} THEN {out_of_range} ELSE {_lit(f'not {what}: ')} || {shown} END"
     if kind in _SCALES:
         scale = _SCALES[kind]
@@ -248,28 +250,43 @@ def _checks(name: str, t: Type, source: str | None) -> tuple[str, str, str]:
     return raw, missing, "NULL"
 
 
+def _barrier(select: str) -> str:
+    """``select`` under a streaming window, so a filter above it is not pushed down into it.
+
+    DuckDB would otherwise inline the validation expressions into the filter and evaluate
+    them twice (measured: about 3x slower on a 25-column CSV).
+    """
+    return f"(SELECT *, row_number() OVER () AS __keep FROM ({select}))"
+
+
 def validation_sql(schema: Mapping[str, Type], source_types: Mapping[str, str] | None = None) -> tuple[str, str]:
     """SQL creating view ``facts`` (valid rows, typed) and view ``rejects`` (row, field, value, reason).
 
     ``source_types`` (column -> DuckDB type of ``raw_input``) enables fast paths for typed inputs
     such as Parquet; without it every column is validated as text.
     """
-    values, checks = [], []
-    for name, t in schema.items():
+    values, typed, checks = [], [], []
+    for i, (name, t) in enumerate(schema.items()):
         source = None if source_types is None else source_types.get(name)
         value, missing, reason = _checks(name, t, source)
         values.append(f"CAST({value} AS {SQL_TYPES[t.kind]}) AS {_q(name)}")
-        problem = f"CASE WHEN {missing} THEN 'missing value' WHEN ({value}) IS NULL THEN {reason} END"
+        typed.append(f"({value}) AS __v{i}")
+        problem = f"CASE WHEN {missing} THEN 'missing value' WHEN __v{i} IS NULL THEN {reason} END"
         checks.append(f"{{'field': {_lit(name)}, 'value': {_raw(name, source)}, 'reason': {problem}}}")
-    typed = f"SELECT * REPLACE ({', '.join(values)}) FROM {RAW}" if values else f"SELECT * FROM {RAW}"
-    where = " AND ".join(f"{_q(name)} IS NOT NULL" for name in schema) or "TRUE"
-    facts = f"CREATE OR REPLACE TEMP VIEW facts AS SELECT * FROM ({typed}) WHERE {where}"
+    if not values:
+        return (f"CREATE OR REPLACE TEMP VIEW facts AS SELECT * FROM {RAW}",
+                "CREATE OR REPLACE TEMP VIEW rejects AS SELECT NULL::BIGINT AS row, NULL::VARCHAR AS field, "
+                "NULL::VARCHAR AS value, NULL::VARCHAR AS reason WHERE FALSE")
+    valid = " AND ".join(f"{_q(name)} IS NOT NULL" for name in schema)
+    cast = _barrier(f"SELECT * REPLACE ({', '.join(values)}) FROM {RAW}")
+    facts = f"CREATE OR REPLACE TEMP VIEW facts AS SELECT * EXCLUDE (__keep) FROM {cast} WHERE {valid}"
+    sep = ", "
+    invalid = " OR ".join(f"__v{i} IS NULL" for i in range(len(typed)))
     problems = f"list_filter([{', '.join(checks)}], lambda p: p.reason IS NOT NULL)"
     rejects = ("CREATE OR REPLACE TEMP VIEW rejects AS SELECT "
-               + (f"{ROW} AS row, p.field AS field, p.value AS value, p.reason AS reason "
-                  f"FROM (SELECT {ROW}, UNNEST({problems}) AS p FROM {RAW})" if checks else
-                  "NULL::BIGINT AS row, NULL::VARCHAR AS field, NULL::VARCHAR AS value, "
-                  "NULL::VARCHAR AS reason WHERE FALSE"))
+               f"{ROW} AS row, p.field AS field, p.value AS value, p.reason AS reason FROM "
+               f"(SELECT {ROW}, UNNEST({problems}) AS p FROM "
+               f"{_barrier(f'SELECT *, {sep.join(typed)} FROM {RAW}')} WHERE {invalid})")
     return facts, rejects
 
 

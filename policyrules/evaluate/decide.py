@@ -165,7 +165,7 @@ class _Run:
                 remaining -= take
                 parts[p.name] = take
                 if s is not None:
-                    steps.append(Step(p, take, (s,), f"remaining quota {_num(remaining + take)}"))
+                    steps.append(Step(p, take, (s,), f"{_num(remaining + take)}"))
             total = sum(parts.values(), ZERO)
             return total, parts, Step(body, total, tuple(steps)) if self.tracing else None, None
         if isinstance(body, n.Choice):
@@ -186,7 +186,7 @@ class _Run:
 
     def _term(self, term: n.Term) -> TermCheck:
         it = self.it
-        limit = it.ev(term.limit)
+        limit, _ = it.traced(term.limit)
         used, ustep = it.traced(term.counting)
         ut = self.cp.type_of(term.counting)
         if ut.kind is K.INTEGER:
@@ -196,17 +196,18 @@ class _Run:
         bonus = ZERO
         unlimited = False
         for ext in term.extensions:
-            if it.ev(ext.cond):
+            if it.traced(ext.cond)[0]:
                 if ext.by is None:
                     unlimited, extended = True, "without limit"
                     break
-                by = it.ev(ext.by)
+                by, _ = it.traced(ext.by)
                 bonus += by
                 extended = f"by {_num(by)} months"
         total = limit + bonus
         eligible = unlimited or used < total
         remaining = None if unlimited else max(ZERO, total - used)
-        return TermCheck(limit, used, extended, eligible, remaining, ustep)
+        unit = self.cp.type_of(term.limit).unit or "month"
+        return TermCheck(limit, used, extended, eligible, remaining, ustep, unit)
 
     def resolve_group(self, name: str) -> None:
         g = self.cp.groups[name]

@@ -117,6 +117,9 @@ class Interpreter:
 
     def _binary(self, e: n.Binary) -> Any:
         op = e.op
+        if self.tracing and op in ("and", "or", "implies"):
+            left, right = bool(self.ev(e.left)), bool(self.ev(e.right))  # both, for the explanation
+            return (left and right) if op == "and" else (left or right) if op == "or" else (not left or right)
         if op == "and":
             if not self.ev(e.left):
                 return False

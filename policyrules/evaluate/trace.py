@@ -43,6 +43,7 @@ class TermCheck:
     eligible: bool
     remaining_months: Decimal | None
     step_used: Step | None
+    unit: str = "year"  # the unit the limit is written in
 
 
 @attrs.frozen(slots=True)

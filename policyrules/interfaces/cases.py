@@ -116,3 +116,14 @@ def _show(v: Any) -> str:
 
 
 Runner = Callable[[Any, dict[str, Any]], list[CaseResult]]
+
+
+def runner_for(data: dict[str, Any]) -> Runner:
+    """Entitlement cases list `facts:`; scorecard cases list `units:`."""
+    if any(isinstance(c, dict) and "units" in c for c in data["cases"]):
+        try:
+            from policyrules.interfaces.score_cases import run_scorecard_cases
+        except ModuleNotFoundError:
+            raise CaseFileError("scorecard cases (`units:`) need a scorecard policy") from None
+        return run_scorecard_cases
+    return run_entitlement_cases

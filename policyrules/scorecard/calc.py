@@ -248,7 +248,8 @@ def render(expr: Expr, scope: Scope, lang: str = "en", values: bool = False) -> 
             kind = indicator_kind(expr.indicator, scope)
             op = met_operator(ind.direction.value, ind.inclusive, result.met)
             a, t = fmt_value(result.actual, kind, lang), fmt_value(result.target, kind, lang)
-            return f"{fmt_value(result.met, None, lang)} ({a} {op} {t})"
+            shown = f"{a} {op} {t}"
+            return fmt_value(result.met, None, lang) + (f"({shown})" if lang == "zh" else f" ({shown})")
         return leaf(text)
     if isinstance(expr, LastYear):
         return leaf(words["last_year"])
@@ -260,7 +261,7 @@ def render(expr: Expr, scope: Scope, lang: str = "en", values: bool = False) -> 
         p = _prec(expr)
         return f"{sub(expr.left, p)} {expr.op} {sub(expr.right, p, True)}"
     if isinstance(expr, Logic):
-        return words[expr.op].join(sub(o, _prec(expr) + 1) for o in expr.operands)
+        return words[expr.op].join(sub(o, _prec(expr)) for o in expr.operands)
     if isinstance(expr, Not):
         return words["not"] + sub(expr.operand, _prec(expr))
     if isinstance(expr, Arith):

@@ -30,7 +30,6 @@ from policyrules.scorecard.model import (
     ID,
     Deduction,
     Direct,
-    FieldDecl,
     FieldType,
     Proportional,
     Scorecard,
@@ -228,9 +227,3 @@ def check_scorecard(card: Scorecard) -> list[str]:
     """Every problem of ``card``, one sentence each; empty when it is well formed."""
     return _Checker(card).run()
 
-
-def field_decl(card: Scorecard, name: str) -> FieldDecl | None:
-    for decl in card.fields:
-        if decl.name == name:
-            return decl
-    return None

@@ -19,6 +19,7 @@ from policyrules.scorecard.expr import (
     Compare,
     Const,
     Count,
+    Expr,
     IndicatorRef,
     LastYear,
     MetCount,
@@ -59,7 +60,7 @@ def _recruitment_fields(counted: bool) -> list[FieldDecl]:
         FieldDecl("survey_done", BOOL, "已开展外出务工人员调查并建立台帐", _P1 + "三(一)3(2)"),
         FieldDecl("ledger_built", BOOL, "已建立乡镇劳动力资源台帐", _P1 + "三(一)3(3)"),
         FieldDecl("items_missing", INTEGER, "缺少的计划和总结项数", _P1 + "三(一)3(4)"),
-        FieldDecl("other_points", NUMBER, "其它工作得分(0至10分)", _P1 + "三(一)3"),
+        FieldDecl("other_points", NUMBER, "其它工作得分", _P1 + "三(一)3"),
     ]
     if counted:
         fields = [d for d in fields if d.name not in ("annual_actual", "special_actual")]
@@ -68,6 +69,8 @@ def _recruitment_fields(counted: bool) -> list[FieldDecl]:
 
 def recruitment(counted: bool = False) -> Scorecard:
     """004 篇1: the 100-point recruitment scorecard (招工服务考核)."""
+    annual_actual: Expr
+    special_actual: Expr
     if counted:
         hired = and_(f("labour_contract"), Compare(">=", f("consecutive_months"), Const(3, INTEGER)))
         annual_actual = Count("worker", hired)
@@ -76,9 +79,9 @@ def recruitment(counted: bool = False) -> Scorecard:
         annual_actual, special_actual = f("annual_actual"), f("special_actual")
     indicators = [
         Indicator("annual", f("annual_target"), actual=annual_actual, label="年度招工任务", cite=_P1 + "三(一)1",
-                  text="完成年度招工任务50分。"),
+                  text="完成了全年招工目标任务得满分"),
         Indicator("special", f("special_target"), actual=special_actual, label="专项招工任务",
-                  cite=_P1 + "三(一)2", text="按招工领导小组下达的重点企业专项招工任务"),
+                  cite=_P1 + "三(一)2", text="按招工领导小组下达的重点企业专项招工任务,完成了专项任务数得满分"),
     ]
     items = [
         Proportional("annual", 50, "annual", label="完成年度招工任务", cite=_P1 + "三(一)1",

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from policyrules.scorecard.calc import Scope, indicator_kind, met_operator, render
+from policyrules.scorecard.calc import Scope, indicator_kind, label_of, met_operator, render
+from policyrules.scorecard.expr import Const, FieldRef
 from policyrules.scorecard.model import Deduction, Direct, Proportional, Scorecard, YesNo
 from policyrules.scorecard.result import ConditionResult, ItemResult, ScorecardResult, UnitResult
 from policyrules.scorecard.values import fmt_number, fmt_value
@@ -16,7 +17,7 @@ from policyrules.scorecard.values import fmt_number, fmt_value
 T = {
     "en": {
         "head": "{id}: score {score}", "head_checklist": "{id}: {met} of {count} indicators met",
-        "sep": ": ", "comma": ", ", "paren": " ({})",
+        "sep": ": ", "comma": ", ", "paren": " ({})", "award_head": "award {name} {amount}",
         "qualified": "qualified", "not_qualified": "not qualified",
         "rank": "rank {rank}", "no_rank": "no rank",
         "indicators": "Indicators ({met}/{count}):", "points": "Points:",
@@ -52,7 +53,7 @@ T = {
     },
     "zh": {
         "head": "{id}:得分 {score}", "head_checklist": "{id}:{count} 项指标完成 {met} 项",
-        "sep": ":", "comma": ",", "paren": "({})",
+        "sep": ":", "comma": ",", "paren": "({})", "award_head": "{name},奖金 {amount}",
         "qualified": "符合评先条件", "not_qualified": "不符合评先条件",
         "rank": "排名第{rank}", "no_rank": "不参加排名",
         "indicators": "指标({met}/{count}):", "points": "得分明细:",
@@ -129,7 +130,7 @@ def explain_item(card: Scorecard, item_result: ItemResult, scope: Scope, lang: s
         shown = render(item.condition, scope, lang, values=True)
         formula = f"{render(item.condition, scope, lang)}{t['sep']}{shown} -> {pts(item_result.raw)}"
     elif isinstance(item, Deduction):
-        formula = f"{fmt_number(item.points)} - {fmt_number(item.per_item)}{x}{fmt_number(values['missing'])}"
+        formula = f"{fmt_number(item.points)} - {fmt_number(item.per_item)}{x}{fmt_value(values['missing'])}"
         if values.get("absent"):
             formula += t["absent"].format(names=values["absent"])
         formula += f" = {pts(item_result.raw)}"
@@ -139,19 +140,13 @@ def explain_item(card: Scorecard, item_result: ItemResult, scope: Scope, lang: s
         assert isinstance(item, Direct)
         hi = "" if item.maximum is None else fmt_number(item.maximum)
         allowed = t["allowed"].format(lo=fmt_number(item.minimum), hi=hi)
-        field = render_field(item.field, scope, lang)
+        field = label_of(item.field, scope, lang)
         formula = f"{field} {fmt_value(values['value'])} ({allowed})"
     if item.weight != 1:
         formula += t["weight"].format(w=fmt_number(item.weight))
     if item_result.bound is not None or item.weight != 1 or isinstance(item, Direct):
         formula += f" = {pts(item_result.points)}"
     return f"{_name(item, lang)}{t['sep']}{formula}"
-
-
-def render_field(name: str, scope: Scope, lang: str) -> str:
-    from policyrules.scorecard.calc import label_of
-
-    return label_of(name, scope, lang)
 
 
 def _indicator_lines(result: ScorecardResult, unit: UnitResult, scope: Scope, lang: str) -> list[str]:
@@ -161,7 +156,10 @@ def _indicator_lines(result: ScorecardResult, unit: UnitResult, scope: Scope, la
         kind = indicator_kind(ind.name, scope)
         op = met_operator(ind.direction.value, ind.inclusive, res.met)
         target = render(ind.target, scope, lang)
-        line = f"{_name(ind, lang)}{t['sep']}{t['actual']} {fmt_value(res.actual, kind)} {op} {t['target']} "
+        actual = fmt_value(res.actual, kind)
+        if not isinstance(ind.actual_expr, FieldRef | Const):
+            actual += t["paren"].format(render(ind.actual_expr, scope, lang))
+        line = f"{_name(ind, lang)}{t['sep']}{t['actual']} {actual} {op} {t['target']} "
         line += fmt_value(res.target, kind)
         if res.last_year is not None:
             line += t["paren"].format(f"{target}{t['comma']}{t['last_year']} {fmt_value(res.last_year, kind)}")
@@ -261,8 +259,8 @@ def explain_unit(result: ScorecardResult, unit_id: str, lang: str = "en") -> str
     if card.ranking is not None:
         head.append(t["rank"].format(rank=unit.rank) if unit.rank else t["no_rank"])
     if unit.advanced_unit:
-        award = next(a for a in card.awards if a.name == unit.award_name)
-        head.append(f"{_name(award, lang)} {fmt_number(unit.award, 2)}")
+        won = next(a for a in card.awards if a.name == unit.award_name)
+        head.append(t["award_head"].format(name=_name(won, lang), amount=fmt_number(unit.award, 2)))
     lines = [t["comma"].join(head)]
     if card.indicators:
         lines.append(t["indicators"].format(met=unit.met_count, count=unit.indicator_count))

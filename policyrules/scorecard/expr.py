@@ -6,6 +6,7 @@ fraction) or ``str`` (ids). Arithmetic is exact ``Decimal``; ``/`` is the ratio.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, TypeAlias
@@ -22,6 +23,11 @@ ARITHMETIC = ("+", "-", "*", "/")
 
 def _span() -> Any:
     return attrs.field(default=None, eq=False, kw_only=True)
+
+
+def _tuple(items: Iterable[Any]) -> tuple[Any, ...]:
+    """Children are kept as tuples; lists are accepted for convenience."""
+    return tuple(items)
 
 
 @attrs.frozen(slots=True)
@@ -96,7 +102,7 @@ class Logic:
     """``and`` / ``or`` over two or more operands."""
 
     op: str = attrs.field(validator=attrs.validators.in_(("and", "or")))
-    operands: tuple[Expr, ...] = attrs.field(converter=tuple)
+    operands: tuple[Expr, ...] = attrs.field(converter=_tuple)
     span: Any = _span()
 
 
@@ -164,12 +170,6 @@ def walk(expr: Expr) -> list[Expr]:
 # Short constructors for hand-written cards and tests.
 def f(name: str) -> FieldRef:
     return FieldRef(name)
-
-
-def c(value: Value | str, type: Type | None = None) -> Const:
-    if isinstance(value, str) and type is not None and type.kind.value != "text":
-        value = Decimal(value)
-    return Const(value, type)
 
 
 def and_(*operands: Expr) -> Logic:

@@ -8,6 +8,7 @@ with a ``span`` left out of equality, and ``cite`` / ``text`` for the clause.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
 from enum import StrEnum
 from typing import Any, Literal, TypeAlias
@@ -25,6 +26,11 @@ FieldType: TypeAlias = Type | Literal["id"]
 
 def _span() -> Any:
     return attrs.field(default=None, eq=False, kw_only=True)
+
+
+def _tuple(items: Iterable[Any]) -> tuple[Any, ...]:
+    """Children are kept as tuples; lists are accepted for convenience."""
+    return tuple(items)
 
 
 def _dec(value: Decimal | int | str) -> Decimal:
@@ -52,7 +58,7 @@ class RecordKind:
     """Person-level records (e.g. ``worker``); ``unit_field`` holds the unit's id."""
 
     name: str
-    fields: tuple[FieldDecl, ...] = attrs.field(converter=tuple)
+    fields: tuple[FieldDecl, ...] = attrs.field(converter=_tuple)
     unit_field: str = "unit"
     label: str | None = None
     span: Any = _span()
@@ -104,7 +110,7 @@ class Area:
     advanced: int | None = None
     amount: Decimal | None = attrs.field(default=None, converter=_opt_dec)
     condition: Expr | None = None
-    order: tuple[OrderKey, ...] = attrs.field(default=(), converter=tuple)
+    order: tuple[OrderKey, ...] = attrs.field(default=(), converter=_tuple)
     cite: str | None = None
     text: str | None = None
     span: Any = _span()
@@ -152,7 +158,7 @@ class Deduction:
     per_item: Decimal = attrs.field(converter=_dec)
     missing: Expr | None = None
     out_of: int | None = None
-    items: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    items: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
     floor: Decimal = attrs.field(default=Decimal(0), converter=_dec)
     weight: Decimal = attrs.field(default=Decimal(1), converter=_dec)
     label: str | None = None
@@ -211,10 +217,10 @@ class Condition:
 
 @attrs.frozen(slots=True)
 class Qualification:
-    """Qualified = ``score >= threshold`` (when given) and every condition."""
+    """Qualified = the rounded ``score >= threshold`` (when given) and every condition."""
 
     threshold: Decimal | None = attrs.field(default=None, converter=_opt_dec)
-    conditions: tuple[Condition, ...] = attrs.field(default=(), converter=tuple)
+    conditions: tuple[Condition, ...] = attrs.field(default=(), converter=_tuple)
     cite: str | None = None
     text: str | None = None
     span: Any = _span()
@@ -236,7 +242,7 @@ class OrderKey:
 class Ranking:
     """Qualified units by score, descending, then ``tie_breaks`` in order, then unit id."""
 
-    tie_breaks: tuple[OrderKey, ...] = attrs.field(default=(), converter=tuple)
+    tie_breaks: tuple[OrderKey, ...] = attrs.field(default=(), converter=_tuple)
     cite: str | None = None
     text: str | None = None
     span: Any = _span()
@@ -263,16 +269,16 @@ class Scorecard:
     """
 
     name: str
-    fields: tuple[FieldDecl, ...] = attrs.field(converter=tuple)
-    indicators: tuple[Indicator, ...] = attrs.field(default=(), converter=tuple)
-    items: tuple[PointItem, ...] = attrs.field(default=(), converter=tuple)
-    areas: tuple[Area, ...] = attrs.field(default=(), converter=tuple)
+    fields: tuple[FieldDecl, ...] = attrs.field(converter=_tuple)
+    indicators: tuple[Indicator, ...] = attrs.field(default=(), converter=_tuple)
+    items: tuple[PointItem, ...] = attrs.field(default=(), converter=_tuple)
+    areas: tuple[Area, ...] = attrs.field(default=(), converter=_tuple)
     qualification: Qualification | None = None
     ranking: Ranking | None = attrs.field(factory=Ranking)
-    awards: tuple[Award, ...] = attrs.field(default=(), converter=tuple)
+    awards: tuple[Award, ...] = attrs.field(default=(), converter=_tuple)
     rounding: Rounding = attrs.field(factory=Rounding)
-    parameters: tuple[FieldDecl, ...] = attrs.field(default=(), converter=tuple)
-    records: tuple[RecordKind, ...] = attrs.field(default=(), converter=tuple)
+    parameters: tuple[FieldDecl, ...] = attrs.field(default=(), converter=_tuple)
+    records: tuple[RecordKind, ...] = attrs.field(default=(), converter=_tuple)
     label: str | None = None
     cite: str | None = None
     text: str | None = None

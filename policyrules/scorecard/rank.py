@@ -46,12 +46,12 @@ def rank_units(card: Scorecard, units: list[UnitResult]) -> list[UnitResult]:
     ranked: list[UnitResult] = []
     for position, unit in enumerate(qualified):
         reason = rank_reason(card, unit, qualified[position - 1]) if position else None
-        changes: dict[str, object] = {"rank": position + 1, "rank_reason": reason}
+        unit = attrs.evolve(unit, rank=position + 1, rank_reason=reason)
         if position < len(tiers):
             award = tiers[position]
-            changes |= {"advanced_unit": True, "award": award.amount.quantize(Decimal("0.01")),
-                        "award_name": award.name}
-        ranked.append(attrs.evolve(unit, **changes))
+            unit = attrs.evolve(unit, advanced_unit=True, award=award.amount.quantize(Decimal("0.01")),
+                                award_name=award.name)
+        ranked.append(unit)
     return _areas(card, ranked + others)
 
 
@@ -59,7 +59,11 @@ def _areas(card: Scorecard, units: list[UnitResult]) -> list[UnitResult]:
     by_id = {u.id: u for u in units}
     for index, area in enumerate(card.areas):
         candidates = [u for u in units if u.areas[index].candidate]
-        candidates.sort(key=lambda u, i=index, a=area: (_key(u.areas[i].order_values, a.order), u.id))
+
+        def order(unit: UnitResult, index: int = index, keys: tuple[OrderKey, ...] = area.order) -> tuple[object, ...]:
+            return (_key(unit.areas[index].order_values, keys), unit.id)
+
+        candidates.sort(key=order)
         for position, unit in enumerate(candidates):
             current = by_id[unit.id]
             advanced = area.advanced is None or position < area.advanced

@@ -22,7 +22,7 @@ def _pad(text: str, width: int, right: bool = False) -> str:
 
 def _row(result: ScorecardResult, unit: UnitResult) -> list[str]:
     card = result.card
-    row = [str(unit.rank) if unit.rank is not None else "-", unit.id]
+    row = [unit.id] if card.ranking is None else [str(unit.rank) if unit.rank is not None else "-", unit.id]
     if card.items:
         row += [pts(i.points) for i in unit.items] + [fmt_number(unit.score, 2)]
     if card.indicators:
@@ -36,7 +36,7 @@ def _row(result: ScorecardResult, unit: UnitResult) -> list[str]:
 
 def _header(result: ScorecardResult) -> list[str]:
     card = result.card
-    head = ["rank", "unit"]
+    head = ["unit"] if card.ranking is None else ["rank", "unit"]
     if card.items:
         head += [i.name for i in card.items] + ["score"]
     if card.indicators:
@@ -52,9 +52,10 @@ def render_table(result: ScorecardResult) -> str:
     """Units in rank order as an aligned text table, with the total awards."""
     rows = [_header(result)] + [_row(result, u) for u in result.units]
     widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))]
+    unit_col = rows[0].index("unit")
     lines = []
     for n, row in enumerate(rows):
-        cells = [_pad(cell, w, right=i != 1) for i, (cell, w) in enumerate(zip(row, widths, strict=True))]
+        cells = [_pad(cell, w, right=i != unit_col) for i, (cell, w) in enumerate(zip(row, widths, strict=True))]
         lines.append("  ".join(cells).rstrip())
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
@@ -115,8 +116,9 @@ def render_html(result: ScorecardResult, lang: str = "zh") -> str:
     body = []
     for unit in result.units:
         cls = "adv" if unit.advanced_unit else "unq" if not unit.qualified else ""
+        unit_col = 0 if card.ranking is None else 1
         cells = "".join(
-            f'<td class="{"" if i == 1 else "n"}">{escape(c)}</td>' for i, c in enumerate(_row(result, unit))
+            f'<td class="{"" if i == unit_col else "n"}">{escape(c)}</td>' for i, c in enumerate(_row(result, unit))
         )
         body.append(f'<tr class="{cls}">{cells}</tr>')
     items = "".join(

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from policyrules.scorecard.check import record_kinds_used
 from policyrules.scorecard.errors import ScorecardInputError
 from policyrules.scorecard.expr import Value
 from policyrules.scorecard.model import ID, Direct, FieldDecl, Scorecard
@@ -118,8 +119,6 @@ def _record_key(record: Mapping[str, Value]) -> tuple[tuple[str, str], ...]:
 
 
 def _used(card: Scorecard, kind: str) -> bool:
-    from policyrules.scorecard.check import record_kinds_used
-
     return kind in record_kinds_used(card)
 
 

@@ -8,7 +8,13 @@ import attrs
 import pytest
 
 from policyrules.scorecard import ScorecardDefinitionError, check_scorecard, evaluate_scorecard
-from policyrules.scorecard.examples import city_targets, jiangsu_2012, jilin_2004, recruitment, recruitment_from_records
+from policyrules.scorecard.examples import (
+    city_targets,
+    jiangsu_2012,
+    jilin_2004,
+    recruitment,
+    recruitment_from_records,
+)
 from policyrules.scorecard.expr import (
     Compare,
     Const,

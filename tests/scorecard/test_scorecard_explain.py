@@ -12,7 +12,14 @@ from pathlib import Path
 import pytest
 from scorecard_support import load_case_file
 
-from policyrules.scorecard import evaluate_scorecard, explain, explain_unit, render_html, render_table, to_dict
+from policyrules.scorecard import (
+    evaluate_scorecard,
+    explain,
+    explain_unit,
+    render_html,
+    render_table,
+    to_dict,
+)
 from policyrules.scorecard.examples import jiangsu_2012, recruitment
 from policyrules.scorecard.result import ScorecardResult
 
@@ -65,7 +72,7 @@ def test_why_not_qualified() -> None:
     assert "annual.met: no (90 < 100): fails" in explain_unit(result, "dept_c")
     assert "score 89.99 < 90: fails" in explain_unit(result, "dept_g")
     assert "得分 89.99 < 90:不满足  [004 篇1 三(二)(1) 年终考评必须达标(90分以上)]" in explain_unit(result, "dept_g", "zh")
-    assert "完成年度招工任务:否 (90 < 100):不满足" in explain_unit(result, "dept_c", "zh")
+    assert "完成年度招工任务:否(90 < 100):不满足" in explain_unit(result, "dept_c", "zh")
     data = to_dict(result)
     dept_c = next(u for u in data["units"] if u["id"] == "dept_c")
     assert dept_c["failures"] == [{"condition": "完成年度招工任务", "cite": "004 篇1 三(二)(2)"}]

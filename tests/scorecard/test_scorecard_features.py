@@ -11,7 +11,7 @@ import pytest
 
 from policyrules.scorecard import evaluate_scorecard, explain_unit
 from policyrules.scorecard.examples import city_targets, jilin_2004
-from policyrules.scorecard.expr import Arith, Const, FieldRef, LastYear, ParamRef, f
+from policyrules.scorecard.expr import Arith, Compare, Const, FieldRef, LastYear, ParamRef, f
 from policyrules.scorecard.model import (
     Award,
     Deduction,
@@ -157,3 +157,48 @@ def test_a_parameter_target_dated_and_a_rounding_rule() -> None:
         evaluate_scorecard(card, [{"id": "a", "actual": 2}], parameters=params, on=date(2011, 1, 1))
     with pytest.raises(Exception, match="parameter goal is missing"):
         evaluate_scorecard(card, [{"id": "a", "actual": 2}], on=ON)
+
+
+def test_counted_indicators_explain_the_count() -> None:
+    from policyrules.scorecard.examples import recruitment_from_records
+
+    unit = {"id": "town_a", "annual_target": 2, "special_target": 1, "plan_submitted": True, "survey_done": True,
+            "ledger_built": True, "items_missing": 0, "other_points": "10"}
+    workers = [
+        {"unit": "town_a", "labour_contract": True, "consecutive_months": 3, "key_enterprise": False},
+        {"unit": "town_a", "labour_contract": True, "consecutive_months": 5, "key_enterprise": True},
+        {"unit": "town_a", "labour_contract": False, "consecutive_months": 5, "key_enterprise": True},
+        {"unit": "town_a", "labour_contract": True, "consecutive_months": 2, "key_enterprise": True},
+    ]
+    result = evaluate_scorecard(recruitment_from_records(), [unit], {"worker": workers}, on=ON)
+    assert result.unit("town_a").score == 100
+    text = explain_unit(result, "town_a")
+    assert ("special: actual 1 (count of worker where labour_contract and consecutive_months >= 3 and "
+            "key_enterprise) >= target 1, met") in text
+    zh = explain_unit(result, "town_a", "zh")
+    assert "实际 2(新招工人人数,条件:签订了劳动合同 且 在一个企业连续务工月数 >= 3) >= 目标 2" in zh
+
+
+def test_sums_over_records_not_or_and_an_ascending_tie_break() -> None:
+    from policyrules.scorecard.expr import Logic, Not, Sum
+    from policyrules.scorecard.model import OrderKey, Ranking, RecordKind
+
+    card = Scorecard(
+        "sums", [FieldDecl("goal", INTEGER), FieldDecl("complaints", INTEGER)],
+        [Indicator("months", f("goal"), actual=Sum("worker", f("months"), Logic("or", [
+            Not(f("temporary")), Compare(">=", f("months"), Const(6))])))],
+        [Proportional("months", 10, "months", cap=10)],
+        ranking=Ranking([OrderKey(f("complaints"), descending=False, label="投诉数")]),
+        records=[RecordKind("worker", [FieldDecl("unit", "id"), FieldDecl("months", INTEGER),
+                                       FieldDecl("temporary", BOOL)])],
+    )
+    workers = [
+        {"unit": "a", "months": 4, "temporary": False}, {"unit": "a", "months": 5, "temporary": True},
+        {"unit": "a", "months": 6, "temporary": True}, {"unit": "b", "months": 12, "temporary": False},
+    ]
+    result = evaluate_scorecard(card, [{"id": "a", "goal": 10, "complaints": 3},
+                                       {"id": "b", "goal": 10, "complaints": 1}], {"worker": workers}, on=ON)
+    assert result.unit("a").indicator("months").actual == 10  # 4 + 6; the temporary 5 months do not count
+    assert result.unit("b").item("months").bound == "cap"
+    assert [u.id for u in result.units] == ["b", "a"]  # equal scores; fewer complaints first
+    assert "tie-break complaints: 3 > 1 (smaller first)" in explain_unit(result, "a")

@@ -1,0 +1,188 @@
+"""A Step -> the formula with values substituted, as an auditor reads it:
+``min(10% × annual_rent 36000.00 = 3600.00, cap 2000.00) = 2000.00 (cap applied)``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from policyrules import types as t
+from policyrules.check.checked import CheckedPolicy
+from policyrules.evaluate.trace import Step
+from policyrules.syntax import nodes as n
+
+K = t.Kind
+WORDS = {
+    "en": {"cap": "cap", "floor": "floor", "cap applied": "cap applied", "floor applied": "floor applied",
+           "true": "true", "false": "false", "and": "and", "or": "or", "not": "not", "implies": "implies",
+           "in": "in", "not in": "not in", "if": "if", "then": "then", "else": "else", "of": "of",
+           "month": "month", "months": "months", "year": "year", "years": "years", "day": "day", "days": "days",
+           "per month": "/month", "per year": "/year", "actual": "actual", "evaluation date": "evaluation date"},
+    "zh": {"cap": "上限", "floor": "下限", "cap applied": "适用上限", "floor applied": "适用下限",
+           "true": "是", "false": "否", "and": "且", "or": "或", "not": "非", "implies": "蕴含",
+           "in": "属于", "not in": "不属于", "if": "如果", "then": "则", "else": "否则", "of": "的",
+           "month": "个月", "months": "个月", "year": "年", "years": "年", "day": "天", "days": "天",
+           "per month": "/月", "per year": "/年", "actual": "实际", "evaluation date": "评估日期"},
+}
+SYMBOLS = {"add": "+", "sub": "-", "mul": "×", "div": "÷", "ge": ">=", "le": "<=", "gt": ">", "lt": "<",
+           "eq": "=", "ne": "!="}
+
+
+def fmt_decimal(d: Decimal, places: int | None = None) -> str:
+    if places is not None:
+        return format(d.quantize(Decimal(1).scaleb(-places)), "f")
+    text = format(d.normalize(), "f")
+    return text
+
+
+def fmt_value(value: Any, ty: t.Type | None, lang: str = "en") -> str:
+    """A runtime value in its unit: money to the fen, percentages, durations."""
+    w = WORDS[lang]
+    if isinstance(value, bool):
+        return w["true"] if value else w["false"]
+    if ty is None:
+        return str(value)
+    k = ty.kind
+    if k is K.MONEY:
+        return _money(value)
+    if k is K.RATE:
+        return _money(value) + w["per month" if ty.unit == "month" else "per year"]
+    if k is K.PERCENT:
+        return fmt_decimal(Decimal(value) * 100) + "%"
+    if k is K.DURATION:
+        if ty.unit == "year":
+            yrs = Decimal(value) / 12
+            word = w["year"] if (lang != "en" or yrs == 1) else w["years"]
+            return f"{_short(yrs)} {word}".replace(" 年", "年")
+        unit = ("days" if value != 1 else "day") if ty.unit == "day" else ("months" if value != 1 else "month")
+        text = f"{_short(Decimal(value))} {w[unit]}"
+        return text.replace(" 个月", "个月").replace(" 天", "天")
+    if k is K.NUMBER and isinstance(value, Decimal):
+        return _short(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _money(value: Any) -> str:
+    d = Decimal(value)
+    if d == d.quantize(Decimal("0.01")):
+        return format(d.quantize(Decimal("0.01")), "f")
+    return _short(d)
+
+
+def _short(d: Decimal) -> str:
+    """At most four decimals on screen (values stay exact); a long tail shows as …"""
+    q = d.quantize(Decimal("0.0001"))
+    return fmt_decimal(q) + ("…" if q != d else "")
+
+
+class Formula:
+    """Renders steps of one policy in one language."""
+
+    def __init__(self, cp: CheckedPolicy, lang: str = "en", cite: str | None = None):
+        self.cp = cp
+        self.lang = lang
+        self.w = WORDS[lang]
+        self.cite = cite
+
+    def value(self, step: Step) -> str:
+        return fmt_value(step.value, self.cp.types.get(id(step.node)), self.lang)
+
+    @staticmethod
+    def atomic(step: Step) -> bool:
+        return isinstance(step.node, n.Number | n.Money | n.Percent | n.Duration | n.DateLit | n.Bool | n.Text
+                          | n.Name | n.EvaluationDate)
+
+    def full(self, step: Step) -> str:
+        """``formula = value``, with ``(cap applied; clause)`` where a bound decided."""
+        body = self.body(step)
+        if self.atomic(step):
+            return body
+        if isinstance(step.value, bool):
+            return f"{body} {'✓' if step.value else '✗'}"
+        tail = ""
+        if step.note in ("cap applied", "floor applied"):
+            tail = f" ({self.w[step.note]}" + (f"; {self.cite})" if self.cite else ")")
+        return f"{body} = {self.value(step)}{tail}"
+
+    def sub(self, step: Step) -> str:
+        """An operand of an operator: compound ones in parentheses with their value."""
+        return self.body(step) if self.atomic(step) else f"({self.full(step)})"
+
+    def arg(self, step: Step) -> str:
+        """An argument of min/max/a function: no parentheses needed."""
+        return self.full(step)
+
+    def line(self, step: Step) -> str:
+        """A condition on a line of its own (its mark is printed in front)."""
+        if self.atomic(step):
+            return self.body(step)
+        return self.body(step)
+
+    def body(self, step: Step) -> str:  # noqa: C901
+        e = step.node
+        c = step.children
+        w = self.w
+        if isinstance(e, n.Name):
+            if step.note is None:
+                return str(step.value)  # an enum value
+            return f"{e.dotted} {self.value(step)}"
+        if isinstance(e, n.Money):
+            return f"{_money(e.value)}元" if self.lang == "zh" else _money(e.value)
+        if isinstance(e, n.Number | n.Percent | n.Duration | n.DateLit | n.Bool | n.Text):
+            return self.value(step)
+        if isinstance(e, n.EvaluationDate):
+            return f"{w['evaluation date']} {self.value(step)}"
+        if isinstance(e, n.Of):
+            return f"{self.sub(c[0])} × {self.sub(c[1])}"
+        if isinstance(e, n.Binary):
+            if e.op in ("and", "or", "implies"):
+                return f" {w[e.op]} ".join(self._logic_operand(x) for x in c)
+            if len(c) == 2:
+                return f"{self.sub(c[0])} {SYMBOLS[e.op]} {self.sub(c[1])}"
+            return f"{self.sub(c[0])} {SYMBOLS[e.op]} …"
+        if isinstance(e, n.Unary):
+            return f"{w['not']} {self.sub(c[0])}" if e.op == "not" else f"-{self.sub(c[0])}"
+        if isinstance(e, n.Bound):
+            fn = "min" if e.kind == "cap" else "max"
+            return f"{fn}({self.arg(c[0])}, {w[e.kind]} {self.arg(c[1])})"
+        if isinstance(e, n.InSet):
+            where = e.set_name or "{" + ", ".join(e.members) + "}"
+            word = w["not in"] if e.negated else w["in"]
+            return f"{self.sub(c[0])} {word} {where}"
+        if isinstance(e, n.Call):
+            return f"{e.func}({', '.join(self.arg(x) for x in c)})"
+        if isinstance(e, n.Lookup):
+            return f"{e.table}[{self.sub(c[0])}]"
+        if isinstance(e, n.IfExpr):
+            cond = c[0]
+            return f"{w['if']} {self._logic_operand(cond)} {w['then' if cond.value else 'else']} {self.sub(c[1])}"
+        if isinstance(e, n.Actual):
+            return f"{w['actual']} {self.sub(c[0])}"
+        if isinstance(e, n.PerPeriod):
+            return self.sub(c[0]) + w["per month" if e.period == "month" else "per year"]
+        return self.value(step)
+
+    def _logic_operand(self, step: Step) -> str:
+        if self.atomic(step):
+            return self.body(step)
+        if isinstance(step.node, n.Binary) and step.node.op in ("and", "or", "implies"):
+            return f"({self.body(step)})"
+        return self.full(step)
+
+    def definitions(self, step: Step, seen: set[str] | None = None) -> list[str]:
+        """``name = formula = value`` for every named value the step used."""
+        seen = set() if seen is None else seen
+        out: list[str] = []
+        for ch in step.children:
+            if ch.note == "value" and ch.name and ch.name not in seen:
+                seen.add(ch.name)
+                inner = ch.children[0] if ch.children else None
+                if inner is not None:
+                    out.extend(self.definitions(inner, seen))
+                    out.append(f"{ch.name} = {self.full(inner)}")
+            else:
+                out.extend(self.definitions(ch, seen))
+        return out

@@ -1,0 +1,316 @@
+"""The ``policyrules`` command: a thin shell over the public API.
+
+Exit codes: 0 success, 1 failed tests or checks, 2 bad input (a policy that does
+not parse, refused facts, a bad file).  Never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from policyrules import __version__
+
+OK, FAILED, BAD_INPUT = 0, 1, 2
+
+
+class CliError(Exception):
+    """A user-facing error: message printed, exit code returned."""
+
+    def __init__(self, message: str, code: int = BAD_INPUT):
+        super().__init__(message)
+        self.code = code
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+
+
+def command(name: str) -> Callable[[Callable[[argparse.Namespace], int]], Callable[[argparse.Namespace], int]]:
+    def register(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+        COMMANDS[name] = fn
+        return fn
+
+    return register
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="policyrules", description="Rules as code for employment and "
+                                "social-security policy: check, evaluate and explain .policy files.")
+    p.add_argument("--version", action="version", version=f"policyrules {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    s = sub.add_parser("demo", help="evaluate the bundled city policy for a sample person and explain it")
+    s.add_argument("--lang", choices=["en", "zh"], default="en")
+
+    s = sub.add_parser("check", help="check policies; print every error with its place")
+    s.add_argument("paths", nargs="+", metavar="PATH")
+    s.add_argument("--json", action="store_true", help="diagnostics as JSON")
+
+    for name, text in (("eval", "evaluate a policy for one set of facts"),
+                       ("explain", "evaluate and print the calculation card of every output")):
+        s = sub.add_parser(name, help=text)
+        s.add_argument("policy", metavar="POLICY")
+        s.add_argument("--facts", required=True, metavar="FILE", help="facts as JSON or YAML: {person: {...}}")
+        s.add_argument("--on", required=True, metavar="DATE", help="evaluation date, e.g. 2009-07-01")
+        s.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                       help="a parameter value the policy leaves open (repeatable)")
+        s.add_argument("--json", action="store_true", help="the decision (and trace) as JSON")
+        s.add_argument("--lang", choices=["en", "zh"], default="en")
+        s.add_argument("--output", action="append", default=[], metavar="NAME", help="only these outputs")
+
+    s = sub.add_parser("test", help="run YAML test cases against a policy")
+    s.add_argument("policy", metavar="POLICY")
+    s.add_argument("cases", nargs="+", metavar="CASES.yaml")
+    s.add_argument("-v", "--verbose", action="store_true", help="list passing cases too")
+
+    s = sub.add_parser("fmt", help="print a policy in canonical layout (or rewrite it with --write)")
+    s.add_argument("paths", nargs="+", metavar="PATH")
+    s.add_argument("--write", action="store_true", help="rewrite the files in place")
+    s.add_argument("--check", action="store_true", help="exit 1 if a file is not formatted")
+    s.add_argument("--lang", choices=["en", "zh"], default="en", help="keyword language")
+
+    _extend(sub)
+    return p
+
+
+def _extend(sub: Any) -> None:
+    """Commands contributed by later stages (scorecards, SQL, batch, service)."""
+    for module in ("policyrules.interfaces.cli_score", "policyrules.interfaces.cli_batch",
+                   "policyrules.interfaces.cli_serve"):
+        try:
+            mod = __import__(module, fromlist=["register"])
+        except ModuleNotFoundError as err:
+            if err.name != module:
+                raise
+            continue
+        mod.register(sub, command)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return BAD_INPUT
+    try:
+        return COMMANDS[args.command](args)
+    except CliError as err:
+        print(str(err), file=sys.stderr)
+        return err.code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+# ---------------------------------------------------------------- helpers
+def load_policy(path: str) -> Any:
+    from policyrules.api import PolicyError, load
+
+    try:
+        return load(path)
+    except PolicyError as err:
+        raise CliError(str(err), BAD_INPUT) from None
+
+
+def read_data(path: str, what: str) -> Any:
+    import yaml
+
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise CliError(f"{path}: cannot read the {what} file: {getattr(err, 'strerror', None) or err}") from None
+    try:
+        if p.suffix == ".json":
+            return json.loads(text)
+        return yaml.safe_load(text)
+    except json.JSONDecodeError as err:
+        raise CliError(f"{path}:{err.lineno}:{err.colno}: not valid JSON: {err.msg}") from None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else path
+        raise CliError(f"{where}: not valid YAML: {getattr(err, 'problem', None) or err}") from None
+
+
+def parse_params(pairs: list[str]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise CliError(f"--param expects NAME=VALUE, got {pair!r}")
+        out[name.strip()] = value.strip()
+    return out
+
+
+def input_error(err: Any) -> CliError:
+    lines = ["the input was refused; nothing was evaluated:"]
+    lines += [f"  {p}" for p in err.problems]
+    return CliError("\n".join(lines), BAD_INPUT)
+
+
+# ---------------------------------------------------------------- commands
+@command("check")
+def cmd_check(args: argparse.Namespace) -> int:
+    from policyrules.api import PolicyError, load
+
+    worst = OK
+    reports = []
+    for path in args.paths:
+        try:
+            policy = load(path)
+        except PolicyError as err:
+            syntax = any(d.code.startswith(("P", "F")) for d in err.diagnostics)
+            worst = max(worst, BAD_INPUT if syntax else FAILED)
+            if args.json:
+                reports.extend(d.to_dict() for d in err.diagnostics)
+            else:
+                print(str(err), file=sys.stderr)
+            continue
+        if not args.json:
+            c = policy.checked
+            print(f"{path}: ok ({len(c.outputs)} outputs, {len(c.facts)} kinds of facts, "
+                  f"{len(c.params)} parameters)")
+    if args.json:
+        print(json.dumps(reports, ensure_ascii=False, indent=2))
+    return worst
+
+
+def _evaluate(args: argparse.Namespace) -> tuple[Any, Any]:
+    from policyrules.api import EvaluationError, InputError
+
+    policy = load_policy(args.policy)
+    facts = read_data(args.facts, "facts")
+    try:
+        decision = policy.evaluate(facts, on=args.on, parameters=parse_params(args.param), trace=True)
+    except InputError as err:
+        raise input_error(err) from None
+    except EvaluationError as err:
+        raise CliError(str(err)) from None
+    for name in args.output:
+        if name not in decision.outputs:
+            raise CliError(f"no output `{name}` was evaluated; outputs: {', '.join(decision.outputs)}")
+    return policy, decision
+
+
+@command("eval")
+def cmd_eval(args: argparse.Namespace) -> int:
+    from policyrules.explain.data import decision_to_dict
+
+    policy, decision = _evaluate(args)
+    if args.json:
+        print(json.dumps(decision_to_dict(decision, policy.checked, trace=True), ensure_ascii=False, indent=2))
+        return OK
+    names = args.output or list(decision.outputs)
+    width = max(len(n) for n in names) if names else 0
+    for name in names:
+        r = decision.outputs[name]
+        value = ("true" if r.value else "false") if isinstance(r.value, bool) else format(r.value, "f")
+        parts = "  (" + ", ".join(f"{k} {format(v, 'f')}" for k, v in r.parts.items()) + ")" if r.parts else ""
+        status = "" if r.status in ("paid", "applies") else f"  [{r.status}]"
+        print(f"{name:<{width}}  {value:>12}{parts}{status}")
+    broken = [i for i in decision.invariants if not i.holds]
+    for inv in broken:
+        print(f"invariant violated: {inv.label}", file=sys.stderr)
+    return FAILED if broken else OK
+
+
+@command("explain")
+def cmd_explain(args: argparse.Namespace) -> int:
+    from policyrules.explain.data import decision_to_dict
+
+    policy, decision = _evaluate(args)
+    if args.json:
+        print(json.dumps(decision_to_dict(decision, policy.checked, trace=True), ensure_ascii=False, indent=2))
+    else:
+        print(policy.explain(decision, lang=args.lang, outputs=args.output or None), end="")
+    return OK
+
+
+@command("test")
+def cmd_test(args: argparse.Namespace) -> int:
+    from policyrules.interfaces.cases import CaseFileError, load_case_file, runner_for
+
+    policy = load_policy(args.policy)
+    passed = failed = 0
+    for path in args.cases:
+        try:
+            data = load_case_file(path)
+            results = runner_for(data)(policy, data)
+        except CaseFileError as err:
+            raise CliError(str(err)) from None
+        declared = data.get("policy")
+        if declared and declared != policy.name:
+            print(f"note: {path} is written for policy `{declared}`, running against `{policy.name}`",
+                  file=sys.stderr)
+        for r in results:
+            if r.passed:
+                passed += 1
+                if args.verbose:
+                    print(f"PASS {path}: {r.name}")
+            else:
+                failed += 1
+                src = f" [{r.source}]" if r.source else ""
+                print(f"FAIL {path}: {r.name}{src}")
+                for f in r.failures:
+                    print(f"     {f}")
+    print(f"{passed} passed, {failed} failed")
+    return FAILED if failed else OK
+
+
+@command("fmt")
+def cmd_fmt(args: argparse.Namespace) -> int:
+    from policyrules.api import PolicyError
+    from policyrules.syntax.parse import parse
+    from policyrules.syntax.printer import print_policy
+
+    changed = 0
+    for path in args.paths:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as err:
+            raise CliError(f"{path}: cannot read: {err.strerror}") from None
+        try:
+            formatted = print_policy(parse(text, path), lang=args.lang)
+        except PolicyError as err:
+            raise CliError(str(err)) from None
+        if formatted != text:
+            changed += 1
+            if args.write:
+                Path(path).write_text(formatted, encoding="utf-8")
+                print(f"formatted {path}", file=sys.stderr)
+            elif args.check:
+                print(f"{path}: not formatted", file=sys.stderr)
+        if not args.write and not args.check:
+            print(formatted, end="")
+    return FAILED if (args.check and changed) else OK
+
+
+@command("demo")
+def cmd_demo(args: argparse.Namespace) -> int:
+    from importlib import resources
+
+    from policyrules.api import loads
+
+    root = resources.files("policyrules")
+    policy_text = root.joinpath("policies/city-employment-promotion.policy").read_text(encoding="utf-8")
+    import yaml
+
+    demo = yaml.safe_load(root.joinpath("data/demo.yaml").read_text(encoding="utf-8"))
+    policy = loads(policy_text, "policies/city-employment-promotion.policy")
+    decision = policy.evaluate(demo["facts"], on=demo["date"], parameters=demo["parameters"])
+    print(demo["title"][args.lang])
+    print()
+    print(policy.explain(decision, lang=args.lang, outputs=demo["outputs"]), end="")
+    print()
+    print("All outputs:" if args.lang == "en" else "全部结果:")
+    for name, r in decision.outputs.items():
+        value = ("true" if r.value else "false") if isinstance(r.value, bool) else format(r.value, "f")
+        print(f"  {name:<32} {value:>12}")
+    return OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
