@@ -36,7 +36,7 @@ class Builtin:
     arity: tuple[int, int]
     doc: str
     result: Callable[[list[t.Type]], t.Type | str]  # a type, or an error message
-    run: Callable[..., Any]
+    run: Callable[..., Any] | None
 
 
 def _same_kind(args: list[t.Type]) -> t.Type | str:

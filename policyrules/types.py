@@ -20,12 +20,12 @@ text       ``str``
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 import attrs
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """The kind of a value type."""
 
     BOOL = "bool"

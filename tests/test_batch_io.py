@@ -110,6 +110,35 @@ def test_percent_forms(tmp_path, text, value):
     assert [r["r"] for r in facts(con)] == [Decimal(value)]
 
 
+@pytest.mark.parametrize("text, value", [
+    ("12", 12), ("-3", -3), ("+5", 5), ("007", 7), (" 12 ", 12), ("5.0", 5), ("5.", 5), ("-0", 0),
+])
+def test_integer_forms(tmp_path, text, value):
+    con = load(write_csv(tmp_path / "in.csv", [[text]], ["n"]), {"n": T.INTEGER})
+    assert [r["n"] for r in facts(con)] == [value]
+
+
+@pytest.mark.parametrize("text", ["12.5", "1e3", "1_000", "0x10", "twelve", "1,000"])
+def test_integer_lookalikes_are_rejected(tmp_path, text):
+    con = load(write_csv(tmp_path / "in.csv", [[text]], ["n"]), {"n": T.INTEGER})
+    assert rejects(con) == [(1, "n", text, f"not a whole number: '{text}'")]
+
+
+@pytest.mark.parametrize("text, value", [
+    ("26643.05", "26643.05"), ("500", "500"), ("-0.50", "-0.5"), (".5", "0.5"), ("+7.125", "7.125"),
+    ("0.000001", "0.000001"), ("12345678901234567890.25", "12345678901234567890.25"),
+])
+def test_money_forms(tmp_path, text, value):
+    con = load(write_csv(tmp_path / "in.csv", [[text]], ["m"]), {"m": T.MONEY})
+    assert [r["m"] for r in facts(con)] == [Decimal(value)]
+
+
+@pytest.mark.parametrize("text", ["1e3", "1_000", "1,000", "¥5", "5 yuan", "--5", "."])
+def test_money_lookalikes_are_rejected(tmp_path, text):
+    con = load(write_csv(tmp_path / "in.csv", [[text]], ["m"]), {"m": T.MONEY})
+    assert rejects(con) == [(1, "m", text, f"not a money amount: '{text}'")]
+
+
 def test_broken_rows_are_rejected_with_row_field_value_reason(tmp_path):
     rows = [
         GOOD,

@@ -231,6 +231,8 @@ def _checks(name: str, t: Type, source: str | None) -> tuple[str, str, str]:
         if plain in _INT_SOURCES or (decimal and int(decimal.group(2)) <= scale):
             return f"TRY_CAST({col} AS {sql})", missing, out_of_range
         value, reason = _decimal(text, scale, sql, what, shown)
+        fast = f"TRY_CAST({raw} AS DECIMAL(18,2))"  # the usual yuan-and-fen text, valid as is
+        value = f"CASE WHEN CAST({fast} AS VARCHAR) = {raw} THEN CAST({fast} AS {sql}) ELSE {value} END"
         if kind is Kind.PERCENT:
             pct = rf"regexp_matches({text}, '[%％]$')"
             number = rf"rtrim(regexp_replace({text}, '[%％]$', ''))"
@@ -280,13 +282,12 @@ def validation_sql(schema: Mapping[str, Type], source_types: Mapping[str, str] |
     valid = " AND ".join(f"{_q(name)} IS NOT NULL" for name in schema)
     cast = _barrier(f"SELECT * REPLACE ({', '.join(values)}) FROM {RAW}")
     facts = f"CREATE OR REPLACE TEMP VIEW facts AS SELECT * EXCLUDE (__keep) FROM {cast} WHERE {valid}"
-    sep = ", "
+    checked = _barrier(f"SELECT *, {', '.join(typed)} FROM {RAW}")
     invalid = " OR ".join(f"__v{i} IS NULL" for i in range(len(typed)))
     problems = f"list_filter([{', '.join(checks)}], lambda p: p.reason IS NOT NULL)"
     rejects = ("CREATE OR REPLACE TEMP VIEW rejects AS SELECT "
                f"{ROW} AS row, p.field AS field, p.value AS value, p.reason AS reason FROM "
-               f"(SELECT {ROW}, UNNEST({problems}) AS p FROM "
-               f"{_barrier(f'SELECT *, {sep.join(typed)} FROM {RAW}')} WHERE {invalid})")
+               f"(SELECT {ROW}, UNNEST({problems}) AS p FROM {checked} WHERE {invalid})")
     return facts, rejects
 
 

@@ -178,10 +178,10 @@ class Checker:
         for extra in d.amounts[1:]:
             self.error("C005", f"`{d.name}` has more than one `amount`", extra.span,
                        hint="combine them with `if ... else` or `except`")
-        for extra in d.terms[1:]:
-            self.error("C005", f"`{d.name}` has more than one term", extra.span)
-        for extra in d.rounding[1:]:
-            self.error("C005", f"`{d.name}` states its rounding twice", extra.span)
+        for term in d.terms[1:]:
+            self.error("C005", f"`{d.name}` has more than one term", term.span)
+        for rnd in d.rounding[1:]:
+            self.error("C005", f"`{d.name}` states its rounding twice", rnd.span)
         for r in d.rounding:
             self._rounding(r)
         for v in d.valid:
@@ -198,8 +198,10 @@ class Checker:
             self.error("C005", f"benefit `{d.name}` has no `amount`", d.span)
             return None
         ty = self._amount(d, d.amounts[0])
-        if ty is not None and ty.kind is K.RATE and d.period == "once":
-            self.error("T004", f"`{d.name}` is paid once, so its amount must be money, not {ty}", d.amounts[0].span)
+        if ty is not None and ty.kind is K.RATE and d.period in ("once", None):
+            self.error("T004", f"`{d.name}` is paid {'once' if d.period else 'without a period'}, so its amount "
+                       f"must be money, not {ty}", d.amounts[0].span,
+                       hint="state the period after the name (`yearly` or `monthly`), or multiply by a duration")
         return ty
 
     def _amount(self, d: n.OutputDecl, body: n.AmountBody) -> t.Type | None:

@@ -182,7 +182,7 @@ class Typer:
             return t.duration(b.unit or "month")
         return self._unit_error(e, a, b, sym)
 
-    def _unit_error(self, e: n.Expr, a: t.Type, b: t.Type, sym: str) -> None:
+    def _unit_error(self, e: n.Expr, a: t.Type, b: t.Type, sym: str) -> t.Type | None:
         hint = None
         if K.MONEY in (a.kind, b.kind) and K.PERCENT in (a.kind, b.kind):
             hint = "a percentage of an amount is written `10% of annual_rent`"

@@ -13,7 +13,12 @@ from policyrules.check.checked import CheckedPolicy, Output
 from policyrules.evaluate.expressions import TWELVE, ZERO, Interpreter
 from policyrules.evaluate.inputs import InputError, InputProblem, resolve_parameters, validate_facts
 from policyrules.evaluate.trace import (
-    ConditionCheck, Decision, InvariantResult, OutputResult, Step, TermCheck,
+    ConditionCheck,
+    Decision,
+    InvariantResult,
+    OutputResult,
+    Step,
+    TermCheck,
 )
 from policyrules.syntax import nodes as n
 

@@ -197,7 +197,9 @@ class Interpreter:
         if e.func in ("years_since", "months_since"):
             months = run_date_builtin("months_since", args[0], self.on)
             return months - months % 12 if e.func == "years_since" else months
-        return BUILTINS[e.func].run(*args)
+        run = BUILTINS[e.func].run
+        assert run is not None
+        return run(*args)
 
     def _lookup(self, e: n.Lookup) -> Any:
         key = self.ev(e.key)

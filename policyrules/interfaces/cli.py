@@ -157,7 +157,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from policyrules.api import PolicyError, load
 
     worst = OK
-    reports = []
+    reports: list[dict[str, object]] = []
     for path in args.paths:
         try:
             policy = load(path)

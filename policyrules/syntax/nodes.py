@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Union
 
 import attrs
 
@@ -168,10 +167,10 @@ class Actual:
     span: Span = _span()
 
 
-Expr = Union[
-    Number, Money, Percent, Duration, DateLit, Bool, Text, Name, EvaluationDate,
-    Unary, Binary, Of, PerPeriod, Bound, InSet, Call, Lookup, IfExpr, Actual,
-]
+Expr = (
+    Number | Money | Percent | Duration | DateLit | Bool | Text | Name | EvaluationDate | Unary | Binary | Of | PerPeriod | Bound | InSet | Call
+    | Lookup | IfExpr | Actual
+)
 
 
 # ---------------------------------------------------------------- types
@@ -229,7 +228,9 @@ class Choice:
     span: Span = _span()
 
 
-AmountBody = Union[Expr, Parts, Allocation, Choice]
+AmountBody = (
+    Expr | Parts | Allocation | Choice
+)
 
 
 @attrs.frozen(slots=True)
@@ -415,10 +416,10 @@ class InvariantDecl:
     span: Span = _span()
 
 
-Decl = Union[
-    PolicyDecl, ParameterDecl, EnumDecl, SetDecl, TableDecl, FactsDecl, ValueDecl,
-    OutputDecl, GroupDecl, InvariantDecl,
-]
+Decl = (
+    PolicyDecl | ParameterDecl | EnumDecl | SetDecl | TableDecl | FactsDecl | ValueDecl
+    | OutputDecl | GroupDecl | InvariantDecl
+)
 
 
 @attrs.frozen(slots=True)

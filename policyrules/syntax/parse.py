@@ -83,7 +83,8 @@ def _describe(expected: set[str], limit: int = 8) -> str:
 def _syntax_diagnostic(err: lark.UnexpectedInput, text: str, path: str) -> Diagnostic:
     line, col = err.line, err.column
     if isinstance(err, lark.UnexpectedCharacters):
-        ch = text[err.pos_in_stream] if err.pos_in_stream < len(text) else ""
+        pos = err.pos_in_stream or 0
+        ch = text[pos] if pos < len(text) else ""
         return Diagnostic("P001", f"unexpected character {ch!r}", Span(line, col, line, col + 1), path,
                           hint="numbers, names, quoted text and keywords are allowed here; "
                                "separate Chinese keywords from names with a space")
