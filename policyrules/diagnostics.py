@@ -54,7 +54,8 @@ def render(d: Diagnostic, source: Source | None) -> str:
             gutter = f"{d.span.line:>4} | "
             out.append(gutter + line)
             pad = _display_width(line[: d.span.column - 1])
-            out.append(" " * (len(gutter) - 2) + "| " + " " * pad + "^" * _display_width(line[d.span.column - 1: d.span.column - 1 + width]))
+            carets = max(1, _display_width(line[d.span.column - 1: d.span.column - 1 + width]))
+            out.append(" " * (len(gutter) - 2) + "| " + " " * pad + "^" * carets)
     if d.hint:
         out.append(f"  = hint: {d.hint}")
     return "\n".join(out)

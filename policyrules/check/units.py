@@ -193,6 +193,8 @@ class Typer:
 
     def _compare(self, e: n.Binary) -> t.Type:
         a = self.infer(e.left)
+        if a is None and isinstance(e.right, n.Name) and not self.scope.defines(e.right.parts[0]):
+            return t.BOOL  # `unknown = some_value`: one error is enough
         b = self.infer(e.right, expect=a)
         if a is None and b is not None and isinstance(e.left, n.Name):
             a = self.infer(e.left, expect=b)

@@ -62,6 +62,9 @@ _TOKEN_NAMES = {
     "LPAR": "'('", "RPAR": "')'", "COLON": "':'", "COMMA": "','", "EQUAL": "'='",
     "LBRACE": "'{'", "RBRACE": "'}'", "LSQB": "'['", "RSQB": "']'", "VBAR": "'|'",
     "$END": "the end of the file", "YUAN_LIT": "an amount in 元", "PERCENT_LIT": "a percentage",
+    "MINUS": "'-'", "PLUS": "'+'", "STAR": "'*'", "SLASH": "'/'", "MORETHAN": "'>'", "LESSTHAN": "'<'",
+    "DOT": "'.'", "CN_MONEY": "an amount such as 三千元", "CN_PERCENT": "a percentage such as 百分之十五",
+    "CN_DURATION": "a duration such as 两年", "DURATION_LIT": "a duration such as 3年",
 }
 
 
@@ -96,11 +99,11 @@ def _syntax_diagnostic(err: lark.UnexpectedInput, text: str, path: str) -> Diagn
                           hint=_describe(set(err.expected)) or None)
     assert isinstance(err, lark.UnexpectedToken)
     tok = err.token
-    shown = "the end of the file" if tok.type == "$END" else repr(str(tok))
+    shown = "end of the file" if tok.type == "$END" else repr(str(tok))
     width = max(1, len(str(tok))) if tok.type != "$END" else 1
     if tok.type == "$END":
-        lines = text.splitlines() or [""]
-        line, col = len(lines), len(lines[-1]) + 1
+        lines = text.rstrip().splitlines() or [""]
+        line, col = len(lines), max(1, len(lines[-1]))
     return Diagnostic("P002", f"unexpected {shown}", Span(line, col, line, col + width), path,
                       hint=_describe(set(err.expected)) or None)
 
