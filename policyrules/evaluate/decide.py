@@ -83,13 +83,12 @@ class _Run:
         it = self.it
         checks: list[ConditionCheck] = []
         eligible = True
-        for cond in d.conditions:
-            for c in conjuncts(cond):
-                if not eligible and not self.tracing:
-                    break
-                holds, step = it.traced(c)
-                checks.append(ConditionCheck(c, bool(holds), step))
-                eligible = eligible and bool(holds)
+        for c in _conjuncts_of(self.cp, d):
+            if not eligible and not self.tracing:
+                break
+            holds, step = it.traced(c)
+            checks.append(ConditionCheck(c, bool(holds), step))
+            eligible = eligible and bool(holds)
         status = "paid"
         for v in d.valid:
             if self.on < v.start or (v.end is not None and self.on > v.end):
@@ -285,17 +284,34 @@ def evaluate(cp: CheckedPolicy, facts: Any, on: dt.date, parameters: dict[str, A
             run.result(name)
     outputs = {name: run.results[name] for name in cp.outputs if name in run.results}
     invariants = []
-    for inv in cp.invariants:
-        kinds = _expr_kinds(cp, inv.expr)
+    for inv, kinds in _invariant_kinds(cp):
         if kinds <= run.present:
             holds, step = run.it.traced(inv.expr)
             invariants.append(InvariantResult(inv.label, bool(holds), step, inv.expr))
     return Decision(cp.name, on, outputs, checked, params, tuple(invariants), dict(run.it.values))
 
 
+def _conjuncts_of(cp: CheckedPolicy, d: n.OutputDecl) -> list[n.Expr]:
+    """The requirements of an output, computed once per checked policy."""
+    cache = cp.extra.setdefault("conjuncts", {})
+    found = cache.get(d.name)
+    if found is None:
+        found = cache[d.name] = [c for cond in d.conditions for c in conjuncts(cond)]
+    return found  # type: ignore[no-any-return]
+
+
+def _invariant_kinds(cp: CheckedPolicy) -> list[tuple[n.InvariantDecl, frozenset[str]]]:
+    found = cp.extra.get("invariant_kinds")
+    if found is None:
+        found = cp.extra["invariant_kinds"] = [(inv, _expr_kinds(cp, inv.expr)) for inv in cp.invariants]
+    return found  # type: ignore[no-any-return]
+
+
 def _constant(cp: CheckedPolicy, on: dt.date) -> Any:
+    it = Interpreter(cp, {}, {}, on, False, lambda _: None, lambda *_: None)
+
     def value(e: n.Expr) -> Any:
-        return Interpreter(cp, {}, {}, on, False, lambda _: None, lambda *_: None).ev(e)
+        return it.ev(e)
 
     return value
 

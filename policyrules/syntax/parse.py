@@ -11,6 +11,7 @@ import re
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import lark
@@ -26,7 +27,17 @@ from policyrules.syntax.numerals import parse_cn_number
 def parser() -> lark.Lark:
     """The LALR parser, built once from ``grammar/policy.lark`` shipped in the package."""
     text = resources.files("policyrules").joinpath("grammar/policy.lark").read_text(encoding="utf-8")
-    return lark.Lark(text, parser="lalr", propagate_positions=True, strict=True, maybe_placeholders=False)
+    return lark.Lark(text, parser="lalr", propagate_positions=True, strict=True, maybe_placeholders=False,
+                     cache=_cache_path(text))
+
+
+def _cache_path(text: str) -> str | bool:
+    """Lark's parse tables cached per grammar text (and Lark version) in the temp dir."""
+    import hashlib
+    import tempfile
+
+    key = hashlib.sha256((text + lark.__version__).encode()).hexdigest()[:16]
+    return str(Path(tempfile.gettempdir()) / f"policyrules-grammar-{key}.lark.cache")
 
 
 def parse(text: str, path: str = "<policy>") -> n.Policy:
