@@ -397,6 +397,15 @@ class _ToAst(Transformer[Token, Any]):
     def duration_type(self, meta: Any, items: list[Any]) -> n.TypeExpr:
         return n.TypeExpr("duration", unit=items[0], span=_span(meta))
 
+    def days_type(self, meta: Any, items: list[Any]) -> n.TypeExpr:
+        return n.TypeExpr("duration", unit="day", span=_span(meta))
+
+    def months_type(self, meta: Any, items: list[Any]) -> n.TypeExpr:
+        return n.TypeExpr("duration", unit="month", span=_span(meta))
+
+    def years_type(self, meta: Any, items: list[Any]) -> n.TypeExpr:
+        return n.TypeExpr("duration", unit="year", span=_span(meta))
+
     def named_type(self, meta: Any, items: list[Token]) -> n.TypeExpr:
         return n.TypeExpr("named", ref=str(items[0]), span=_span(meta))
 
