@@ -145,8 +145,9 @@ def parse_params(pairs: list[str]) -> dict[str, str]:
     return out
 
 
-def input_error(err: Any) -> CliError:
-    lines = ["the input was refused; nothing was evaluated:"]
+def input_error(err: Any, source: str | None = None) -> CliError:
+    where = f"{source}: " if source else ""
+    lines = [f"{where}the input was refused; nothing was evaluated:"]
     lines += [f"  {p}" for p in err.problems]
     return CliError("\n".join(lines), BAD_INPUT)
 
@@ -186,7 +187,7 @@ def _evaluate(args: argparse.Namespace) -> tuple[Any, Any]:
     try:
         decision = policy.evaluate(facts, on=args.on, parameters=parse_params(args.param), trace=True)
     except InputError as err:
-        raise input_error(err) from None
+        raise input_error(err, args.facts) from None
     except EvaluationError as err:
         raise CliError(str(err)) from None
     for name in args.output:
