@@ -7,6 +7,7 @@ CODES: dict[str, str] = {
     "P002": "a token where the grammar does not allow it",
     "P003": "the file ends in the middle of a declaration",
     "P004": "a date that does not exist",
+    "P005": "an expression nested too deeply to read",
     "N001": "a name that is not defined",
     "N002": "a name, value, member, entry or part defined twice",
     "N003": "a fact name shared by several kinds of facts, used without its kind",

@@ -183,7 +183,7 @@ def test_three_errors_reported_at_once_sorted_by_line() -> None:
     assert text.endswith("\n\n3 errors")
     heads = [line for line in text.splitlines() if line.startswith("three.policy:")]
     assert heads == [
-        "three.policy:8:38: error[N001]: `anual_rent` is not defined",
+        "three.policy:8:34: error[N001]: `anual_rent` is not defined",
         "three.policy:11:8: error[T002]: cannot compare months with a whole number",
         "three.policy:16:1: error[C004]: table `cert_subsidy` has no entry for none",
     ]

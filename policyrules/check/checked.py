@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from policyrules import types as t
 from policyrules.source import Source
 from policyrules.syntax import nodes as n
+
+if TYPE_CHECKING:
+    from policyrules.scorecard.model import Scorecard
 
 
 @attrs.frozen(slots=True)
@@ -94,6 +97,7 @@ class CheckedPolicy:
     types: dict[int, t.Type]  # id(expr node) -> its type
     value_kinds: dict[str, frozenset[str]]
     extra: dict[str, Any] = attrs.field(factory=dict)
+    scorecards: dict[str, Scorecard] = attrs.field(factory=dict)  # name -> checked scorecard
 
     def ref(self, node: n.Name) -> Ref:
         return self.refs[id(node)]

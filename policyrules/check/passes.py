@@ -8,11 +8,14 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+import attrs
+
 from policyrules import types as t
 from policyrules.check.checked import CheckedPolicy, Output, Parameter, Ref, Table
 from policyrules.check.scope import Scope
 from policyrules.check.units import Typer, compatible, describe
 from policyrules.diagnostics import Diagnostic, PolicyError
+from policyrules.scorecard.bind import bind_scorecards
 from policyrules.source import Source, Span
 from policyrules.syntax import nodes as n
 
@@ -43,9 +46,10 @@ class Checker:
         for inv in self._decls(n.InvariantDecl):
             self.typer.condition(inv.expr, "an invariant")
         self._cycles()
+        scorecards = bind_scorecards(self.policy.decls, self.error)  # scorecard problems: S001..
         if any(d.severity == "error" for d in self.diagnostics):
             raise PolicyError(self.diagnostics, {self.source.path: self.source})
-        return self._build(header, outputs)
+        return attrs.evolve(self._build(header, outputs), scorecards=scorecards)
 
     def _decls(self, cls: type) -> list[Any]:
         return [d for d in self.policy.decls if isinstance(d, cls)]

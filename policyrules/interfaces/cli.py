@@ -70,7 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("paths", nargs="+", metavar="PATH")
     s.add_argument("--write", action="store_true", help="rewrite the files in place")
     s.add_argument("--check", action="store_true", help="exit 1 if a file is not formatted")
-    s.add_argument("--lang", choices=["en", "zh"], default="en", help="keyword language")
+    s.add_argument("--lang", choices=["en", "zh"], default=None,
+                   help="keyword language (default: the one the file's `policy`/`政策` line uses)")
 
     _extend(sub)
     return p
@@ -274,7 +275,7 @@ def cmd_fmt(args: argparse.Namespace) -> int:
         except OSError as err:
             raise CliError(f"{path}: cannot read: {err.strerror}") from None
         try:
-            formatted = print_policy(parse(text, path), lang=args.lang)
+            formatted = print_policy(parse(text, path), lang=args.lang or _keyword_language(text), source=text)
         except PolicyError as err:
             raise CliError(str(err)) from None
         if formatted != text:
@@ -287,6 +288,15 @@ def cmd_fmt(args: argparse.Namespace) -> int:
         if not args.write and not args.check:
             print(formatted, end="")
     return FAILED if (args.check and changed) else OK
+
+
+def _keyword_language(text: str) -> str:
+    """zh when the file opens (after comments) with 政策, else en."""
+    for line in text.splitlines():
+        word = line.split("#", 1)[0].strip()
+        if word:
+            return "zh" if word.startswith("政策") else "en"
+    return "en"
 
 
 @command("demo")

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from decimal import Context, Decimal
 from typing import Any
 
@@ -22,11 +23,14 @@ from policyrules.scorecard.expr import (
     IndicatorRef,
     LastYear,
     Logic,
+    Lookup,
     MetCount,
     Not,
     ParamRef,
     Part,
+    Score,
     Sum,
+    Today,
     Value,
 )
 from policyrules.scorecard.model import ID, Scorecard
@@ -52,6 +56,8 @@ class Scope:
     record: Mapping[str, Value] | None = None
     record_kind: str | None = None
     last_year: Value | None = None
+    on: date | None = None
+    score: Decimal | None = None
 
     def with_record(self, kind: str, record: Mapping[str, Value]) -> Scope:
         return attrs.evolve(self, record=record, record_kind=kind)
@@ -77,6 +83,8 @@ def compare(op: str, a: Value, b: Value) -> bool:
         return a == b
     if op == "!=":
         return a != b
+    if isinstance(a, date) and isinstance(b, date):
+        return {">=": a >= b, ">": a > b, "<=": a <= b, "<": a < b}[op]
     x, y = as_decimal(a), as_decimal(b)
     return {">=": x >= y, ">": x > y, "<=": x <= y, "<": x < y}[op]
 
@@ -124,6 +132,20 @@ def evaluate(expr: Expr, scope: Scope) -> Value:
         return _arith(expr.op, evaluate(expr.left, scope), evaluate(expr.right, scope))
     if isinstance(expr, Count | Sum):
         return _aggregate(expr, scope)
+    if isinstance(expr, Lookup):
+        key = evaluate(expr.key, scope)
+        value = scope.card.table(expr.table).get(str(key))
+        if value is None:
+            raise EvalError(f"table {expr.table} has no entry for {key}")
+        return value
+    if isinstance(expr, Today):
+        if scope.on is None:
+            raise EvalError("no evaluation date here")
+        return scope.on
+    if isinstance(expr, Score):
+        if scope.score is None:
+            raise EvalError("the score is only known after every point item")
+        return scope.score
     raise TypeError(f"not an expression: {expr!r}")
 
 
@@ -141,7 +163,15 @@ def kind_of(expr: Expr, scope: Scope) -> Kind | None:
     """The kind of value ``expr`` gives, as far as printing needs it."""
     card = scope.card
     if isinstance(expr, Const):
+        if isinstance(expr.value, date):
+            return Kind.DATE
         return expr.type.kind if expr.type is not None else None
+    if isinstance(expr, Lookup):
+        return card.table(expr.table).value_type.kind
+    if isinstance(expr, Today):
+        return Kind.DATE
+    if isinstance(expr, Score):
+        return Kind.NUMBER
     if isinstance(expr, FieldRef):
         fields = card.record_kind(scope.record_kind).fields if scope.record_kind else card.fields
         for decl in fields:
@@ -188,8 +218,10 @@ def indicator_kind(name: str, scope: Scope) -> Kind | None:
 _PREC = {"or": 1, "and": 2, "not": 3, "cmp": 4, "+": 5, "-": 5, "*": 6, "/": 6}
 _WORDS = {
     "en": {"and": " and ", "or": " or ", "not": "not ", "*": " x ", "last_year": "last_year",
+           "today": "evaluation_date", "score": "score",
            "count": "count of {kind}", "met": "met count {area}", "sum": "sum of {value} over {kind}", "where": " where "},
     "zh": {"and": " 且 ", "or": " 或 ", "not": "非 ", "*": " × ", "last_year": "去年实际",
+           "today": "评估日期", "score": "得分",
            "count": "{kind}人数", "met": "{area}达标指标数", "sum": "{kind}的{value}合计", "where": ",条件:"},
 }
 
@@ -242,6 +274,10 @@ def render(expr: Expr, scope: Scope, lang: str = "en", values: bool = False) -> 
         name = label_of(expr.indicator, scope, lang)
         part = {"en": expr.part.value, "zh": _ZH_PARTS[expr.part]}[lang]
         text = f"{name}.{part}" if lang == "en" else f"{name}{part}"
+        if values and expr.part is Part.RATIO:
+            result = scope.indicators[expr.indicator]
+            kind = indicator_kind(expr.indicator, scope)
+            return f"{fmt_value(result.actual, kind, lang)}/{fmt_value(result.target, kind, lang)}"
         if values and expr.part is Part.MET:
             result = scope.indicators[expr.indicator]
             ind = scope.card.indicator(expr.indicator)
@@ -253,6 +289,14 @@ def render(expr: Expr, scope: Scope, lang: str = "en", values: bool = False) -> 
         return leaf(text)
     if isinstance(expr, LastYear):
         return leaf(words["last_year"])
+    if isinstance(expr, Today):
+        return leaf(words["today"])
+    if isinstance(expr, Score):
+        return leaf(words["score"])
+    if isinstance(expr, Lookup):
+        if values:
+            return fmt_value(evaluate(expr, scope), kind_of(expr, scope), lang)
+        return f"{expr.table}[{render(expr.key, scope, lang)}]"
     if isinstance(expr, MetCount):
         area = next((a for a in scope.card.areas if a.name == expr.area), None)
         area_name = "" if area is None else (area.label or area.name) if lang == "zh" else area.name
@@ -286,6 +330,8 @@ _ZH_PARTS = {Part.ACTUAL: "实际", Part.TARGET: "目标", Part.MET: "达标", P
 
 def met_operator(direction: str, inclusive: bool, met: bool) -> str:
     """The comparison that held between actual and target, e.g. ``>=`` or ``<``."""
+    if direction == "is":
+        return "=" if met else "≠"
     if direction == "at least":
         return (">=" if inclusive else ">") if met else ("<" if inclusive else "<=")
     return ("<=" if inclusive else "<") if met else (">" if inclusive else ">=")

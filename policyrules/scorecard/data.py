@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +17,8 @@ def json_value(value: Value | None, kind: Kind | None = None) -> Any:
     """Decimals as strings (``"3.1%"`` for percents, two places at least for money)."""
     if value is None or isinstance(value, bool | str):
         return value
+    if isinstance(value, date):
+        return value.isoformat()
     if isinstance(value, int) and kind is not Kind.MONEY:
         return value
     number = Decimal(value)
@@ -73,6 +76,8 @@ def unit_dict(result: ScorecardResult, unit: UnitResult, lang: str | None = None
     if unit.rank_reason is not None:
         reason = unit.rank_reason
         out["rank_reason"] = {"above": reason.above, "key": reason.key, "index": reason.index}
+    if unit.lists:
+        out["lists"] = {name: [json_value(v) for v in values] for name, values in unit.lists}
     for area in unit.areas:
         out["areas"][area.name] = {
             "met_count": area.met_count, "indicator_count": area.indicator_count, "candidate": area.candidate,

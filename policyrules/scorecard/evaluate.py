@@ -24,10 +24,12 @@ from policyrules.scorecard.model import (
     Direct,
     Direction,
     Indicator,
+    Listing,
     PointItem,
     Proportional,
     Scorecard,
     YesNo,
+    weight_is_one,
 )
 from policyrules.scorecard.rank import rank_units
 from policyrules.scorecard.result import (
@@ -65,7 +67,7 @@ def evaluate_scorecard(
     for unit in typed:
         unit_records = {kind: by_unit.get(str(unit["id"]), ()) for kind, by_unit in grouped.items()}
         try:
-            scored.append(score_unit(card, unit, params, unit_records))
+            scored.append(score_unit(card, unit, params, unit_records, on))
         except _UnitError as exc:
             problems.extend(f"unit {unit['id']}: {p}" for p in exc.problems)
     raise_if(problems)
@@ -82,11 +84,12 @@ def score_unit(
     unit: Mapping[str, Value],
     params: Mapping[str, Value],
     records: Mapping[str, tuple[Mapping[str, Value], ...]],
+    on: date | None = None,
 ) -> UnitResult:
     """One unit's indicators, items, score and qualification (no rank yet)."""
     problems: list[str] = []
     results: dict[str, IndicatorResult] = {}
-    scope = Scope(card, unit, params, results, records)
+    scope = Scope(card, unit, params, results, records, on=on)
     for ind in card.indicators:
         try:
             results[ind.name] = _indicator(ind, scope)
@@ -104,7 +107,11 @@ def score_unit(
         raise _UnitError(problems)
     raw_score = sum((i.points for i in items), ZERO)
     score = card.rounding.apply(raw_score)
-    conditions = _qualification(card, score, scope)
+    scope.score = score
+    try:
+        conditions = _qualification(card, score, scope)
+    except EvalError as exc:
+        raise _UnitError([f"qualification: {exc}"]) from None
     qualified = all(c.holds for c in conditions)
     try:
         keys = card.ranking.tie_breaks if card.ranking is not None and qualified else ()
@@ -112,6 +119,10 @@ def score_unit(
         areas = tuple(_area(card, area, scope) for area in card.areas)
     except EvalError as exc:
         raise _UnitError([f"ranking: {exc}"]) from None
+    try:
+        lists = tuple((listing.name, list_values(listing, scope)) for listing in card.lists)
+    except EvalError as exc:
+        raise _UnitError([f"list: {exc}"]) from None
     return UnitResult(
         id=str(unit["id"]),
         inputs=dict(unit),
@@ -122,18 +133,32 @@ def score_unit(
         conditions=conditions,
         tie_values=ties,
         areas=areas,
+        lists=lists,
     )
+
+
+def list_values(listing: Listing, scope: Scope) -> tuple[Value, ...]:
+    """The ``field`` of each of the unit's records of ``kind`` that satisfy ``where``."""
+    out: list[Value] = []
+    for record in scope.records.get(listing.kind, ()):
+        inner = scope.with_record(listing.kind, record)
+        if listing.where is None or evaluate(listing.where, inner):
+            out.append(record[listing.field])
+    return tuple(sorted(out, key=str))
 
 
 def _indicator(ind: Indicator, scope: Scope) -> IndicatorResult:
     last_year = evaluate(ind.last_year, scope) if ind.last_year is not None else None
     actual = evaluate(ind.actual_expr, scope)
     target = evaluate(ind.target, attrs.evolve(scope, last_year=last_year))
-    if ind.direction is Direction.AT_LEAST:
+    if ind.direction is Direction.IS:
+        met = compare("==", actual, target)
+    elif ind.direction is Direction.AT_LEAST:
         met = compare(">=" if ind.inclusive else ">", actual, target)
     else:
         met = compare("<=" if ind.inclusive else "<", actual, target)
-    ratio = None if as_decimal(target) == 0 else divide(as_decimal(actual), as_decimal(target))
+    numeric = all(isinstance(v, int | Decimal) and not isinstance(v, bool) for v in (actual, target))
+    ratio = None if not numeric or as_decimal(target) == 0 else divide(as_decimal(actual), as_decimal(target))
     return IndicatorResult(ind.name, actual, target, met, last_year, ratio)
 
 
@@ -160,8 +185,10 @@ def _item(item: PointItem, scope: Scope) -> ItemResult:
         assert isinstance(item, Direct)
         raw = points = as_decimal(scope.unit[item.field])
         values = {"value": scope.unit[item.field]}
-    if item.weight != 1:
-        points = CTX.multiply(points, item.weight)
+    if not weight_is_one(item.weight):
+        weight = item.weight if isinstance(item.weight, Decimal) else as_decimal(evaluate(item.weight, scope))
+        points = CTX.multiply(points, weight)
+        values["weight"] = weight
     return ItemResult(item.name, points, raw, bound, values)
 
 

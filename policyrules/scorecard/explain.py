@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from policyrules.scorecard.calc import Scope, indicator_kind, label_of, met_operator, render
 from policyrules.scorecard.expr import Const, FieldRef
-from policyrules.scorecard.model import Deduction, Direct, Proportional, Scorecard, YesNo
+from policyrules.scorecard.model import Deduction, Direct, Proportional, Scorecard, YesNo, weight_is_one
 from policyrules.scorecard.result import ConditionResult, ItemResult, ScorecardResult, UnitResult
 from policyrules.scorecard.values import fmt_number, fmt_value
 
@@ -50,6 +50,7 @@ T = {
         "area_not": ", not a candidate",
         "totals": "{n} units, {q} qualified; total awards {total}",
         "totals_checklist": "{n} units",
+        "lists": "Lists:", "none": "none",
     },
     "zh": {
         "head": "{id}:得分 {score}", "head_checklist": "{id}:{count} 项指标完成 {met} 项",
@@ -84,6 +85,7 @@ T = {
         "area_not": ",未全部完成,不是候选单位",
         "totals": "共 {n} 个单位,{q} 个符合评先条件;奖金合计 {total}",
         "totals_checklist": "共 {n} 个单位",
+        "lists": "清单:", "none": "无",
     },
 }
 _MODES = {"en": {"HALF_UP": "half-up", "HALF_EVEN": "half-even", "DOWN": "down", "UP": "up"},
@@ -111,7 +113,7 @@ def _cite(node: object, lang: str) -> str:
 def scope_for(result: ScorecardResult, unit: UnitResult) -> Scope:
     records = {kind: by_unit.get(unit.id, ()) for kind, by_unit in result.records.items()}
     indicators = {i.name: i for i in unit.indicators}
-    return Scope(result.card, unit.inputs, result.parameters, indicators, records)
+    return Scope(result.card, unit.inputs, result.parameters, indicators, records, on=result.on, score=unit.score)
 
 
 def explain_item(card: Scorecard, item_result: ItemResult, scope: Scope, lang: str = "en") -> str:
@@ -142,9 +144,14 @@ def explain_item(card: Scorecard, item_result: ItemResult, scope: Scope, lang: s
         allowed = t["allowed"].format(lo=fmt_number(item.minimum), hi=hi)
         field = label_of(item.field, scope, lang)
         formula = f"{field} {fmt_value(values['value'])} ({allowed})"
-    if item.weight != 1:
-        formula += t["weight"].format(w=fmt_number(item.weight))
-    if item_result.bound is not None or item.weight != 1 or isinstance(item, Direct):
+    weighted = not weight_is_one(item.weight)
+    if weighted:
+        weight = values.get("weight", item.weight)
+        shown = fmt_number(weight) if isinstance(weight, Decimal | int) else str(weight)
+        if not isinstance(item.weight, Decimal):
+            shown = f"{render(item.weight, scope, lang)} {shown}"
+        formula += t["weight"].format(w=shown)
+    if item_result.bound is not None or weighted or isinstance(item, Direct):
         formula += f" = {pts(item_result.points)}"
     return f"{_name(item, lang)}{t['sep']}{formula}"
 
@@ -282,6 +289,12 @@ def explain_unit(result: ScorecardResult, unit_id: str, lang: str = "en") -> str
         lines.append(award)
     if card.areas:
         lines += [t["areas"], *_area_lines(card, unit, lang)]
+    if card.lists:
+        lines.append(t["lists"])
+        for listing in card.lists:
+            values = unit.listed(listing.name)
+            shown = t["comma"].join(fmt_value(v) for v in values) if values else t["none"]
+            lines.append(f"  {_name(listing, lang)}{t['sep']}{shown}{_cite(listing, lang)}")
     return "\n".join(lines)
 
 

@@ -1,12 +1,15 @@
 """The scorecard's own small expression model: the nodes a grammar would produce.
 
 Values at run time are ``bool``, ``int``, ``Decimal`` (number, money, percent as a
-fraction) or ``str`` (ids). Arithmetic is exact ``Decimal``; ``/`` is the ratio.
+fraction), ``str`` (ids, enum values, text) or ``date``. Arithmetic is exact ``Decimal``;
+``/`` is the ratio. ``policyrules.syntax.scorecard_ast`` builds these nodes from the
+policy language; they can also be written by hand.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, TypeAlias
@@ -15,7 +18,7 @@ import attrs
 
 from policyrules.types import Type
 
-Value: TypeAlias = bool | int | Decimal | str
+Value: TypeAlias = bool | int | Decimal | str | date
 
 COMPARISONS = (">=", ">", "<=", "<", "==", "!=")
 ARITHMETIC = ("+", "-", "*", "/")
@@ -139,8 +142,32 @@ class Sum:
     span: Any = _span()
 
 
+@attrs.frozen(slots=True)
+class Lookup:
+    """An entry of a policy table, e.g. ``project_deadline[item]`` (a deadline by project)."""
+
+    table: str
+    key: Expr
+    span: Any = _span()
+
+
+@attrs.frozen(slots=True)
+class Today:
+    """The evaluation date (``evaluation_date`` / ``评估日期``)."""
+
+    span: Any = _span()
+
+
+@attrs.frozen(slots=True)
+class Score:
+    """The unit's rounded score; known only after every point item."""
+
+    span: Any = _span()
+
+
 Expr: TypeAlias = (
     Const | FieldRef | ParamRef | IndicatorRef | LastYear | MetCount | Compare | Logic | Not | Arith | Count | Sum
+    | Lookup | Today | Score
 )
 
 
@@ -156,6 +183,8 @@ def children(expr: Expr) -> tuple[Expr, ...]:
         return () if expr.where is None else (expr.where,)
     if isinstance(expr, Sum):
         return (expr.value,) + (() if expr.where is None else (expr.where,))
+    if isinstance(expr, Lookup):
+        return (expr.key,)
     return ()
 
 

@@ -4,18 +4,23 @@ A scorecard declares the input fields of each assessed unit (and of person-level
 records), indicators with targets, areas grouping indicators, point items, the
 qualification rule, the ranking and the awards. Every node is frozen and slotted,
 with a ``span`` left out of equality, and ``cite`` / ``text`` for the clause.
+
+``policyrules.syntax.scorecard_ast`` builds these nodes from a ``scorecard``
+declaration; ``policyrules.scorecard.bind`` then attaches the policy's parameters,
+categories and tables it uses.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
 from enum import StrEnum
 from typing import Any, Literal, TypeAlias
 
 import attrs
 
-from policyrules.scorecard.expr import Expr, FieldRef
+from policyrules.scorecard.expr import Expr, FieldRef, Value
 from policyrules.types import Type
 
 ID: Literal["id"] = "id"
@@ -41,15 +46,30 @@ def _opt_dec(value: Decimal | int | str | None) -> Decimal | None:
     return None if value is None else _dec(value)
 
 
+def _weight(value: Decimal | int | str | Expr) -> Decimal | Expr:
+    """A weight is a number, or an expression such as a parameter (``weight w_jobs``)."""
+    return _dec(value) if isinstance(value, Decimal | int | str) else value
+
+
+def weight_is_one(weight: Decimal | Expr) -> bool:
+    return isinstance(weight, Decimal) and weight == 1
+
+
 @attrs.frozen(slots=True)
 class FieldDecl:
-    """An input field of a unit, of a record kind, or a parameter."""
+    """An input field of a unit, of a record kind, or a parameter.
+
+    A parameter may carry the values the policy states: ``values`` pairs a start date
+    (``None`` for a fixed value) with the value in force from then on; a value the
+    caller supplies wins.
+    """
 
     name: str
     type: FieldType
     label: str | None = None
     cite: str | None = None
     text: str | None = None
+    values: tuple[tuple[date | None, Value], ...] = attrs.field(default=(), converter=_tuple)
     span: Any = _span()
 
 
@@ -67,6 +87,7 @@ class RecordKind:
 class Direction(StrEnum):
     AT_LEAST = "at least"  # 以上, 不低于, 达到
     AT_MOST = "at most"  # 以内, 控制在, 不超过
+    IS = "is"  # 建成 (a yes/no target), or exactly the target
 
 
 @attrs.frozen(slots=True)
@@ -124,7 +145,7 @@ class Proportional:
     points: Decimal = attrs.field(converter=_dec)
     indicator: str = attrs.field()
     cap: Decimal | None = attrs.field(default=None, converter=_opt_dec)
-    weight: Decimal = attrs.field(default=Decimal(1), converter=_dec)
+    weight: Decimal | Expr = attrs.field(default=Decimal(1), converter=_weight)
     label: str | None = None
     cite: str | None = None
     text: str | None = None
@@ -138,7 +159,7 @@ class YesNo:
     name: str
     points: Decimal = attrs.field(converter=_dec)
     condition: Expr = attrs.field()
-    weight: Decimal = attrs.field(default=Decimal(1), converter=_dec)
+    weight: Decimal | Expr = attrs.field(default=Decimal(1), converter=_weight)
     label: str | None = None
     cite: str | None = None
     text: str | None = None
@@ -160,7 +181,7 @@ class Deduction:
     out_of: int | None = None
     items: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
     floor: Decimal = attrs.field(default=Decimal(0), converter=_dec)
-    weight: Decimal = attrs.field(default=Decimal(1), converter=_dec)
+    weight: Decimal | Expr = attrs.field(default=Decimal(1), converter=_weight)
     label: str | None = None
     cite: str | None = None
     text: str | None = None
@@ -175,7 +196,7 @@ class Direct:
     field: str
     minimum: Decimal = attrs.field(default=Decimal(0), converter=_dec)
     maximum: Decimal | None = attrs.field(default=None, converter=_opt_dec)
-    weight: Decimal = attrs.field(default=Decimal(1), converter=_dec)
+    weight: Decimal | Expr = attrs.field(default=Decimal(1), converter=_weight)
     label: str | None = None
     cite: str | None = None
     text: str | None = None
@@ -262,6 +283,40 @@ class Award:
 
 
 @attrs.frozen(slots=True)
+class TableDef:
+    """A policy table a scorecard reads (``table project_deadline: project -> date``)."""
+
+    name: str
+    value_type: Type
+    entries: tuple[tuple[str, Value], ...] = attrs.field(converter=_tuple)
+    otherwise: Value | None = None
+    key_type: Type | None = None
+    label: str | None = None
+    span: Any = _span()
+
+    def get(self, key: str) -> Value | None:
+        for k, v in self.entries:
+            if k == key:
+                return v
+        return self.otherwise
+
+
+@attrs.frozen(slots=True)
+class Listing:
+    """Per unit, the ``field`` of each of its ``kind`` records that satisfy ``where``
+    (e.g. the projects overdue on the evaluation date)."""
+
+    name: str
+    kind: str
+    field: str
+    where: Expr | None = None
+    label: str | None = None
+    cite: str | None = None
+    text: str | None = None
+    span: Any = _span()
+
+
+@attrs.frozen(slots=True)
 class Scorecard:
     """A target-responsibility scorecard (目标责任制考核).
 
@@ -282,6 +337,8 @@ class Scorecard:
     label: str | None = None
     cite: str | None = None
     text: str | None = None
+    lists: tuple[Listing, ...] = attrs.field(default=(), converter=_tuple)
+    tables: tuple[TableDef, ...] = attrs.field(default=(), converter=_tuple)
     span: Any = _span()
 
     def indicator(self, name: str) -> Indicator:
@@ -294,4 +351,10 @@ class Scorecard:
         for kind in self.records:
             if kind.name == name:
                 return kind
+        raise KeyError(name)
+
+    def table(self, name: str) -> TableDef:
+        for table in self.tables:
+            if table.name == name:
+                return table
         raise KeyError(name)

@@ -8,7 +8,7 @@ from html import escape
 
 from policyrules.scorecard.explain import explain_unit, pts
 from policyrules.scorecard.result import ScorecardResult, UnitResult
-from policyrules.scorecard.values import fmt_number
+from policyrules.scorecard.values import fmt_number, fmt_value
 
 
 def _width(text: str) -> int:
@@ -31,6 +31,8 @@ def _row(result: ScorecardResult, unit: UnitResult) -> list[str]:
         row.append("yes" if unit.qualified else "no")
     if card.awards:
         row.append(fmt_number(unit.award, 2) if unit.advanced_unit else "")
+    for _name, values in unit.lists:
+        row.append(",".join(fmt_value(v) for v in values) or "-")
     return row
 
 
@@ -45,6 +47,7 @@ def _header(result: ScorecardResult) -> list[str]:
         head.append("qualified")
     if card.awards:
         head.append("award")
+    head += [listing.name for listing in card.lists]
     return head
 
 
@@ -53,9 +56,11 @@ def render_table(result: ScorecardResult) -> str:
     rows = [_header(result)] + [_row(result, u) for u in result.units]
     widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))]
     unit_col = rows[0].index("unit")
+    first_list = len(rows[0]) - len(result.card.lists)
     lines = []
     for n, row in enumerate(rows):
-        cells = [_pad(cell, w, right=i != unit_col) for i, (cell, w) in enumerate(zip(row, widths, strict=True))]
+        cells = [_pad(cell, w, right=i != unit_col and i < first_list)
+                 for i, (cell, w) in enumerate(zip(row, widths, strict=True))]
         lines.append("  ".join(cells).rstrip())
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))

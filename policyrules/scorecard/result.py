@@ -82,6 +82,7 @@ class UnitResult:
     award: Decimal = Decimal("0.00")
     award_name: str | None = None
     areas: tuple[AreaResult, ...] = ()
+    lists: tuple[tuple[str, tuple[Value, ...]], ...] = ()
 
     @property
     def label(self) -> str | None:
@@ -126,19 +127,35 @@ class UnitResult:
                 return area
         raise KeyError(name)
 
+    def listed(self, name: str) -> tuple[Value, ...]:
+        for list_name, values in self.lists:
+            if list_name == name:
+                return values
+        raise KeyError(name)
+
     def get(self, key: str) -> Any:
         """An output by the acceptance-case key: ``score``, ``rank``, ``annual.met``,
-        ``items.annual`` (an item's points), ``areas.employment.advanced`` ..."""
+        ``items.annual`` (an item's points), ``areas.employment.advanced``, a list's
+        name (``overdue``) ..."""
         head, _, rest = key.partition(".")
         if not rest:
-            if head == "items":
+            if head in ("items", "areas", "inputs", "lists", "get"):
+                raise KeyError(key)
+            if any(name == head for name, _ in self.lists):
+                return self.listed(head)
+            if head.startswith("_") or not hasattr(self, head):
                 raise KeyError(key)
             return getattr(self, head)
         if head == "items":
             return self.item(rest).points
         if head == "areas":
             name, _, attr = rest.partition(".")
+            if attr.startswith("_") or attr not in {"met_count", "indicator_count", "candidate", "rank", "advanced",
+                                                   "award", ""}:
+                raise KeyError(key)
             return getattr(self.area(name), attr or "advanced")
+        if rest not in {"actual", "target", "met", "last_year", "ratio"}:
+            raise KeyError(key)
         return getattr(self.indicator(head), rest)
 
 
@@ -172,4 +189,6 @@ class ScorecardResult:
 
     def get(self, key: str) -> Any:
         """A card-level output (``total_awards``, ``qualified_count``, ``advanced_units``)."""
+        if key not in ("total_awards", "qualified_count", "advanced_units"):
+            raise KeyError(key)
         return getattr(self, key)

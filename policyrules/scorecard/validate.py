@@ -128,8 +128,20 @@ def validate_parameters(card: Scorecard, parameters: Mapping[str, Any] | None, o
     problems: list[str] = []
     out: dict[str, Value] = {}
     parameters = parameters or {}
+    declared = {d.name for d in card.parameters}
+    for name in parameters:
+        if name not in declared:
+            problems.append(f"parameter {name} is not used by scorecard {card.name}")
     for decl in card.parameters:
         raw = parameters.get(decl.name)
+        if raw is None and decl.values:
+            stated = sorted(decl.values, key=lambda dv: (dv[0] is not None, dv[0] or on))
+            in_force = [v for d, v in stated if d is None or d <= on]
+            if in_force:
+                out[decl.name] = in_force[-1]
+            else:
+                problems.append(f"parameter {decl.name}: no value in force on {on.isoformat()}")
+            continue
         if isinstance(raw, Mapping):
             dated = sorted((d if isinstance(d, date) else date.fromisoformat(str(d)), v) for d, v in raw.items())
             in_force = [v for d, v in dated if d <= on]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from policyrules.scorecard.expr import Value
@@ -66,6 +68,8 @@ def parse_value(raw: object, type_: FieldType) -> Value:
         return _decimal(raw)
     if kind in (Kind.NUMBER, Kind.MONEY):
         return _decimal(raw)
+    if kind is Kind.DATE:
+        return _date(raw)
     if kind in (Kind.TEXT, Kind.ENUM):
         if not isinstance(raw, str):
             raise BadValue(f"{raw!r} is not text")
@@ -73,6 +77,24 @@ def parse_value(raw: object, type_: FieldType) -> Value:
             raise BadValue(f"{raw!r} is not one of {', '.join(type_.values)}")
         return raw
     raise BadValue(f"fields of type {type_} are not supported in scorecards")
+
+
+_CN_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+
+
+def _date(raw: object) -> date:
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    if isinstance(raw, str):
+        text = raw.strip()
+        m = _CN_DATE.fullmatch(text)
+        try:
+            return date(int(m[1]), int(m[2]), int(m[3])) if m else date.fromisoformat(text)
+        except ValueError:
+            pass
+    raise BadValue(f"{raw!r} is not a date such as 2012-12-31")
 
 
 def as_decimal(value: Value) -> Decimal:
@@ -106,6 +128,8 @@ def fmt_value(value: Value | None, kind: Kind | None = None, lang: str = "en") -
         return "yes" if value else "no"
     if isinstance(value, str):
         return value
+    if isinstance(value, date):
+        return value.isoformat()
     if kind is Kind.PERCENT:
         return fmt_number(Decimal(value).scaleb(2)) + "%"
     if kind is Kind.MONEY:

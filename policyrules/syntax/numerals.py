@@ -33,6 +33,8 @@ def _integer(text: str) -> int:
             digit, seen_digit = 0, False
         elif ch in BIG_UNITS:
             section += digit
+            if section == 0 and total == 0:
+                section = 1  # 万元 on its own is ten thousand
             total += section * BIG_UNITS[ch]
             section = digit = 0
             seen_digit = False

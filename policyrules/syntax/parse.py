@@ -21,6 +21,7 @@ from policyrules.diagnostics import Diagnostic, PolicyError
 from policyrules.source import Source, Span
 from policyrules.syntax import nodes as n
 from policyrules.syntax.numerals import parse_cn_number
+from policyrules.syntax.scorecard_ast import ScorecardAst
 
 
 @lru_cache(maxsize=1)
@@ -48,12 +49,21 @@ def parse(text: str, path: str = "<policy>") -> n.Policy:
         raise PolicyError([_syntax_diagnostic(err, text, path)], {path: Source(path, text)}) from None
     try:
         decls = _ToAst(path).transform(tree)
+    except RecursionError:
+        raise PolicyError([_too_deep(path)], {path: Source(path, text)}) from None
     except lark.exceptions.VisitError as err:
+        if isinstance(err.orig_exc, RecursionError):
+            raise PolicyError([_too_deep(path)], {path: Source(path, text)}) from None
         if isinstance(err.orig_exc, _NodeError):
             d = attrs_evolve_path(err.orig_exc.diagnostic, path)
             raise PolicyError([d], {path: Source(path, text)}) from None
         raise
     return n.Policy(tuple(decls), path=path)
+
+
+def _too_deep(path: str) -> Diagnostic:
+    return Diagnostic("P005", "an expression is nested too deeply to read", Span(1, 1, 1, 2), path,
+                      hint="split it into named values with `value NAME = ...`")
 
 
 def attrs_evolve_path(d: Diagnostic, path: str) -> Diagnostic:
@@ -144,7 +154,7 @@ def _unquote(tok: str) -> str:
 
 
 @v_args(meta=True)
-class _ToAst(Transformer[Token, Any]):
+class _ToAst(ScorecardAst, Transformer[Token, Any]):
     """Builds AST nodes; keyword spelling is gone by now."""
 
     def __init__(self, path: str):

@@ -30,7 +30,7 @@ ZH_KEYWORDS = {
     "benefit": "待遇", "obligation": "义务", "exemption": "免除", "title": "称号", "outcome": "结果",
     "yearly": "按年", "monthly": "按月", "once": "一次性", "highest": "就高", "first": "优先",
     "money": "金额", "integer": "整数", "number": "数值", "percent": "百分比", "bool": "是否",
-    "date": "日期", "text_type": "文本",
+    "date": "日期", "text_type": "文本", "days": "天数", "months": "月数", "years": "年数",
     "per month": "每月", "per year": "每年",
 }
 
@@ -50,12 +50,23 @@ _NON_ASSOC = {IMPLIES, COMPARE}
 _ZH_UNITS = {"day": "天", "month": "个月", "year": "年"}
 
 
-def print_policy(policy: n.Policy, lang: str = "en") -> str:
-    """The canonical text of ``policy``; ``lang`` picks the keywords ("en" or "zh")."""
+def print_policy(policy: n.Policy, lang: str = "en", source: str | None = None) -> str:
+    """The canonical text of ``policy``; ``lang`` picks the keywords ("en" or "zh").
+
+    Given the ``source`` text it was parsed from, its comments are kept: each is
+    printed above the declaration it was written in or above."""
     if lang not in ("en", "zh"):
         raise ValueError(f"lang must be 'en' or 'zh', not {lang!r}")
     p = _Printer(lang)
     blocks = [p.decl(d) for d in policy.decls]
+    if source is not None:
+        from policyrules.syntax.comments import attach, comments
+
+        spans = [(d.span.line, d.span.end_line) for d in policy.decls]
+        before, tail = attach(spans, comments(source))
+        blocks = ["\n".join([*c, b]) for c, b in zip(before, blocks, strict=True)]
+        if tail:
+            blocks.append("\n".join(tail))
     return "\n\n".join(blocks) + "\n" if blocks else ""
 
 
@@ -119,7 +130,7 @@ class _Printer:
         text, prec = self._expr(e)
         return f"({text})" if prec < ctx else text
 
-    def _expr(self, e: n.Expr) -> tuple[str, int]:  # noqa: C901 - one branch per node type
+    def _expr(self, e: n.Expr) -> tuple[str, int]:
         kw = self.kw
         if isinstance(e, n.Number):
             return plain(e.value), ATOM
@@ -161,7 +172,10 @@ class _Printer:
             prec = _BINARY_PREC[e.op]
             right_ctx = prec + 1
             left_ctx = prec + 1 if prec in _NON_ASSOC else prec
-            return f"{self.expr(e.left, left_ctx)} {self.op(e.op)} {self.expr(e.right, right_ctx)}", prec
+            left, right = self.expr(e.left, left_ctx), self.expr(e.right, right_ctx)
+            if e.op in ("or", "implies"):  # for the reader: (a and b) or c
+                left, right = self.logic_operand(e.op, e.left, left), self.logic_operand(e.op, e.right, right)
+            return f"{left} {self.op(e.op)} {right}", prec
         if isinstance(e, n.InSet):
             ref = e.set_name if e.set_name is not None else "{" + ", ".join(e.members) + "}"
             neg = f"{kw('not')} " if e.negated else ""
@@ -173,6 +187,12 @@ class _Printer:
             return (f"{kw('if')} {self.expr(e.cond, BOUND)} {kw('then')} {self.expr(e.then, BOUND)} "
                     f"{kw('else')} {self.expr(e.else_)}"), IF
         raise TypeError(f"cannot print expression node {type(e).__name__}")
+
+    @staticmethod
+    def logic_operand(op: str, child: n.Expr, text: str) -> str:
+        """Parenthesise ``and``/``or`` inside a different ``or``/``implies``, though not required."""
+        mixed = isinstance(child, n.Binary) and child.op in ("and", "or") and child.op != op
+        return f"({text})" if mixed and not text.startswith("(") else text
 
     def op(self, op: str) -> str:
         if op in _LOGIC:
@@ -198,7 +218,7 @@ class _Printer:
         if t.kind == "rate":
             return f"{self.kw('money')} {self.per(t.unit or 'month')}"
         if t.kind == "duration":
-            return f"{t.unit}s"
+            return self.kw(f"{t.unit}s")
         if t.kind == "named":
             return str(t.ref)
         if t.kind == "enum":
@@ -244,13 +264,14 @@ class _Printer:
             items = _chain(e, op)
             if len(items) > 1:
                 joiner = f" {self.kw(op)} "
-                return [first, *_fill(indent, [self.expr(i, prec + 1) for i in items], joiner,
-                                      indent + joiner.lstrip())]
+                texts = [self.logic_operand(op, i, self.expr(i, prec + 1)) for i in items]
+                return [first, *_fill(indent, texts, joiner, indent + joiner.lstrip())]
         return [first, indent + self.expr(e)]
 
     def when(self, e: n.Expr) -> list[str]:
         """A condition; a long top-level ``and`` chain continues on `` and ...`` lines."""
-        items = [self.expr(i, NOT) for i in _chain(e, "and")]
+        chain = _chain(e, "and")
+        items = [self.expr(i, NOT) for i in chain] if len(chain) > 1 else [self.expr(e)]
         joiner = f" {self.kw('and')} "
         return _fill(f"  {self.kw('when')} ", items, joiner, "  " + joiner)
 
@@ -260,7 +281,8 @@ class _Printer:
     def branch_value(self, first: str, v: n.Expr | n.Parts, indent: str) -> list[str]:
         if isinstance(v, n.Parts):
             return [f"{first} {self.kw('parts')}", *self.parts(v.items, indent + "  ")]
-        return [f"{first} {self.expr(v, BOUND)}"]
+        line = f"{first} {self.expr(v, BOUND)}"
+        return [line] if width(line) <= WIDTH else [first, f"{indent}  {self.expr(v, BOUND)}"]
 
     def amount(self, a: n.AmountBody) -> list[str]:
         kw, first = self.kw, f"  {self.kw('amount')}"

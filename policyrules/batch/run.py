@@ -1,0 +1,476 @@
+"""Batch runs of a compiled policy in DuckDB: ``batch``, ``summary``, ``compare`` and ``--explain``.
+
+Rows never pass through Python: the input is a DuckDB view (:mod:`policyrules.batch.io`), the
+policy one compiled query (:mod:`policyrules.compile`), and results are copied straight to files.
+
+Columns to facts: a column named like a fact gives that fact; ``kind.field`` (e.g.
+``enterprise.pays_si``) names the fact of one kind.  A bare name that several kinds declare
+(``pays_si``) goes to the one kind whose other facts are all present; when several are, the
+columns must be qualified (or renamed with ``--mapping``).  A row provides every kind of facts
+whose fields all have a column; outputs needing other kinds are not computed (a note says so).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from policyrules.batch import io
+from policyrules.check.checked import CheckedPolicy
+from policyrules.types import Type
+
+
+class BatchError(io.BatchError):
+    """A batch run cannot proceed; the message is meant for the user."""
+
+
+@attrs.frozen(slots=True)
+class Plan:
+    """How the input's columns become facts."""
+
+    kinds: tuple[str, ...]  # kinds of facts every row provides
+    columns: dict[tuple[str, str], str]  # (kind, field) -> column
+    schema: dict[str, Type]  # column -> fact type (what io validates)
+    passthrough: tuple[str, ...]  # other columns, copied to the output
+    notes: tuple[str, ...]
+
+
+def plan_columns(cp: CheckedPolicy, available: Sequence[str]) -> Plan:
+    """Decide which kinds of facts the columns provide; raise BatchError when none is complete."""
+    have = set(available)
+    owners: dict[str, list[str]] = {}
+    for k, kind in cp.facts.items():
+        for f in kind.fields:
+            owners.setdefault(f, []).append(k)
+    resolved: dict[str, dict[str, str]] = {}
+    missing: dict[str, list[str]] = {}
+    shared_bare: dict[str, list[str]] = {}
+    for k, kind in cp.facts.items():
+        resolved[k], missing[k] = {}, []
+        for f in kind.fields:
+            if f"{k}.{f}" in have:
+                resolved[k][f] = f"{k}.{f}"
+            elif f in have and len(owners[f]) == 1:
+                resolved[k][f] = f
+            elif f in have:
+                shared_bare.setdefault(f, []).append(k)
+            else:
+                missing[k].append(f)
+    # a bare shared name goes to the kinds whose other facts are all present
+    for f, kinds in shared_bare.items():
+        complete = [k for k in kinds if not missing[k]]
+        if len(complete) > 1:
+            options = ", ".join(f"`{k}.{f}`" for k in complete)
+            raise BatchError(f"column `{f}` could be the fact of {' or '.join(complete)}: name the columns "
+                             f"{options} (or map them with --mapping)")
+        for k in kinds:
+            if k in complete:
+                resolved[k][f] = f
+            else:
+                missing[k].append(f)
+    kinds = tuple(k for k in cp.facts if not missing[k])
+    notes = []
+    for k in cp.facts:
+        if missing[k] and resolved[k]:
+            notes.append(f"note: facts `{k}` are incomplete (no column {', '.join(missing[k])}); "
+                         f"outputs that need them are not computed")
+    if not kinds:
+        lines = [f"the input provides no complete kind of facts of policy {cp.name}:"]
+        for k in cp.facts:
+            lines.append(f"  {k}: missing {', '.join(missing[k])}")
+        raise BatchError("\n".join(lines))
+    columns = {(k, f): resolved[k][f] for k in kinds for f in cp.facts[k].fields}
+    schema = {columns[(k, f)]: cp.facts[k].fields[f].type for k in kinds for f in cp.facts[k].fields}
+    used = set(schema)
+    outputs = _output_columns(cp, kinds)
+    passthrough = tuple(c for c in available if c not in used and c not in outputs and c != io.ROW)
+    clashing = [c for c in available if c in outputs and c not in used]
+    if clashing:
+        notes.append(f"note: input column(s) {', '.join(clashing)} have the name of an output; "
+                     f"the output replaces them")
+    return Plan(kinds, columns, schema, passthrough, tuple(notes))
+
+
+def _output_columns(cp: CheckedPolicy, kinds: Sequence[str]) -> set[str]:
+    out = set()
+    for name, o in cp.outputs.items():
+        if o.kinds <= set(kinds):
+            out.add(name)
+            out.update(f"{name}.{p}" for p in o.part_names)
+    return out
+
+
+# ---------------------------------------------------------------- sessions
+class Session:
+    """One DuckDB connection with the input registered and validated for one policy."""
+
+    def __init__(self, policy: Any, input_path: str, on: dt.date, params: Mapping[str, str] | None = None,
+                 mapping: Mapping[str, str] | None = None, progress: bool | None = None,
+                 con: Any = None, suffix: str = ""):
+        import duckdb
+
+        from policyrules.compile import resolve
+
+        self.policy = policy
+        self.cp: CheckedPolicy = policy.checked
+        self.on = on
+        self.params = resolve(self.cp, on, dict(params or {}))
+        self.con = con if con is not None else duckdb.connect()
+        if con is None:
+            if progress is None:
+                progress = sys.stderr.isatty()
+            self.con.execute(f"SET enable_progress_bar = {'true' if progress else 'false'}")
+            io.open_input(self.con, input_path, dict(mapping) if mapping else None)
+        self.input_path = input_path
+        self.plan = plan_columns(self.cp, list(io.input_columns(self.con)))
+        facts_sql, rejects_sql = io.validation_sql(self.plan.schema, io.input_columns(self.con))
+        self.facts = "facts" + suffix
+        self.rejects = "rejects" + suffix
+        self.con.execute(facts_sql)
+        self.con.execute(rejects_sql)
+        if suffix:
+            self.con.execute(f"ALTER VIEW facts RENAME TO {self.facts}")
+            self.con.execute(f"ALTER VIEW rejects RENAME TO {self.rejects}")
+
+    def compiled(self, *, eligibility: bool = False, invariants: bool = False, extra: Sequence[str] = (),
+                 row: bool = False) -> Any:
+        from policyrules.compile import compile_query
+
+        passthrough: list[Any] = ([(io.ROW, "row")] if row else []) + list(self.plan.passthrough) + [
+            c for c in extra if c not in self.plan.passthrough]
+        return compile_query(self.cp, self.on, self.params, kinds=self.plan.kinds, columns=self.plan.columns,
+                             source=self.facts, passthrough=passthrough, eligibility=eligibility,
+                             invariants=invariants)
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+@attrs.frozen(slots=True)
+class BatchResult:
+    computed: int
+    rejected_rows: int
+    problems: int
+    rejects_path: str | None
+    outputs: tuple[str, ...]
+    notes: tuple[str, ...]
+
+    def summary_line(self) -> str:
+        total = self.computed + self.rejected_rows
+        line = f"{total:,} rows: {self.computed:,} computed, {self.rejected_rows:,} rejected"
+        if self.rejected_rows:
+            line += f" ({self.problems:,} problems, see {self.rejects_path})"
+        return line
+
+
+def default_rejects_path(output: str) -> str:
+    base = output
+    for suffix in (".gz", ".zst"):
+        base = base.removesuffix(suffix)
+    stem, _ = os.path.splitext(base)
+    return stem + ".rejects.csv"
+
+
+def run_batch(policy: Any, input_path: str, output: str, on: dt.date, params: Mapping[str, str] | None = None,
+              mapping: Mapping[str, str] | None = None, rejects: str | None = None,
+              progress: bool | None = None, row_numbers: bool | None = None) -> BatchResult:
+    """Evaluate every row of ``input_path`` and write the outputs to ``output``; rows refused by
+    validation go to ``rejects`` (default ``<output>.rejects.csv``, written only when not empty)."""
+    sess = Session(policy, input_path, on, params, mapping, progress)
+    io.file_format(output)
+    with_row = row_numbers if row_numbers is not None else not sess.plan.passthrough
+    c = sess.compiled(row=with_row)
+    computed = io.write_output(sess.con, c.sql(), output)
+    path = rejects or default_rejects_path(output)
+    io.file_format(path)
+    problems = io.write_output(sess.con, f"SELECT * FROM {sess.rejects}", path)
+    rejected = 0
+    if problems:
+        rejected = sess.con.execute(
+            f"SELECT count(DISTINCT row) FROM ({_read(path)})").fetchone()[0]  # type: ignore[index]
+    elif rejects is None:
+        os.unlink(path)
+    return BatchResult(computed, rejected, problems, path if (problems or rejects) else None,
+                       tuple(o.column for o in c.outputs), sess.plan.notes)
+
+
+def _read(path: str) -> str:
+    fmt = io.file_format(path)
+    if fmt == "csv":
+        return f"SELECT * FROM read_csv({_lit(path)}, header = true, all_varchar = true)"
+    if fmt == "parquet":
+        return f"SELECT * FROM read_parquet({_lit(path)})"
+    return f"SELECT * FROM read_json({_lit(path)})"
+
+
+# ---------------------------------------------------------------- explain one row
+def explain_row(policy: Any, input_path: str, row: int, on: dt.date, params: Mapping[str, str] | None = None,
+                mapping: Mapping[str, str] | None = None, lang: str = "en") -> str:
+    """The interpreter's full explanation of input row ``row`` (1-based, as in the rejects file)."""
+    sess = Session(policy, input_path, on, params, mapping, progress=False)
+    cur = sess.con.execute(f"SELECT * FROM {sess.facts} WHERE {io.ROW} = ?", [row])
+    names = [d[0] for d in cur.description]
+    found = cur.fetchone()
+    if found is None:
+        problems = sess.con.execute(f"SELECT field, reason FROM {sess.rejects} WHERE row = ? ORDER BY field",
+                                    [row]).fetchall()
+        if problems:
+            listed = "\n".join(f"  {f}: {r}" for f, r in problems)
+            raise BatchError(f"row {row} was rejected:\n{listed}")
+        raise BatchError(f"there is no row {row} in {input_path}")
+    values = dict(zip(names, found, strict=True))
+    facts = facts_of_row(sess.plan, values)
+    decision = policy.evaluate(facts, on=on, parameters=dict(params or {}), trace=True)
+    head = f"row {row} of {input_path}\n"
+    return head + policy.explain(decision, lang=lang)
+
+
+def facts_of_row(plan: Plan, values: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Typed column values of one row -> the facts mapping the interpreter takes."""
+    facts: dict[str, dict[str, Any]] = {k: {} for k in plan.kinds}
+    for (k, f), col in plan.columns.items():
+        v = values[col]
+        if isinstance(v, Decimal):
+            v = v.normalize() if v == v.to_integral_value() else v
+        facts[k][f] = v
+    return facts
+
+
+# ---------------------------------------------------------------- summary
+def run_summary(policy: Any, input_path: str, on: dt.date, params: Mapping[str, str] | None = None,
+                mapping: Mapping[str, str] | None = None, by: Sequence[str] = (),
+                progress: bool | None = None) -> dict[str, Any]:
+    """Totals, counts of eligible and paid, and averages per output, grouped by ``by`` columns."""
+    sess = Session(policy, input_path, on, params, mapping, progress)
+    cols = io.input_columns(sess.con)
+    unknown = [b for b in by if b not in cols]
+    if unknown:
+        raise BatchError(f"--by column(s) {', '.join(unknown)} not in the input; available: {', '.join(cols)}")
+    c = sess.compiled(eligibility=True, invariants=True, extra=by)
+    keys = ", ".join(_quote(b) for b in by)
+    aggs = ["count(*) AS rows"]
+    money = [o for o in c.outputs if o.part is None and o.monetary]
+    flags = [o for o in c.outputs if o.part is None and not o.monetary]
+    for i, o in enumerate(money):
+        q = _quote(o.column)
+        aggs += [f"sum({q}) AS t{i}", f"count(*) FILTER (WHERE {_quote(o.column + ':eligible')}) AS e{i}",
+                 f"count(*) FILTER (WHERE {q} > 0) AS p{i}", f"avg({q}) AS a{i}"]
+    for i, o in enumerate(flags):
+        aggs.append(f"count(*) FILTER (WHERE {_quote(o.column)}) AS f{i}")
+    for i, (col, _) in enumerate(c.invariants):
+        aggs.append(f"count(*) FILTER (WHERE NOT {_quote(col)}) AS v{i}")
+    group = f" GROUP BY {keys} ORDER BY {keys}" if by else ""
+    sql = f"SELECT {keys + ', ' if by else ''}{', '.join(aggs)} FROM ({c.sql()}){group}"
+    try:
+        rows = sess.con.execute(sql).fetchall()
+    except Exception as err:  # duckdb.Error
+        raise BatchError(f"summary failed: {str(err).strip().splitlines()[0]}") from None
+    rejected = sess.con.execute(f"SELECT count(DISTINCT row) FROM {sess.rejects}").fetchone()[0]  # type: ignore[index]
+    groups = []
+    for r in rows:
+        key, rest = r[:len(by)], r[len(by):]
+        n_rows = rest[0]
+        i = 1
+        outs = []
+        for o in money:
+            total, elig, paid, avg = rest[i:i + 4]
+            i += 4
+            outs.append({"output": o.column, "total": total or Decimal(0), "eligible": elig, "paid": paid,
+                         "average": _avg(avg, o.scale)})
+        for o in flags:
+            outs.append({"output": o.column, "applies": rest[i]})
+            i += 1
+        violated = []
+        for _, label in c.invariants:
+            if rest[i]:
+                violated.append({"invariant": label, "rows": rest[i]})
+            i += 1
+        groups.append({"by": dict(zip(by, key, strict=True)), "rows": n_rows, "outputs": outs,
+                       "invariants_violated": violated})
+    return {"policy": sess.cp.name, "on": on.isoformat(), "rejected_rows": rejected, "groups": groups,
+            "notes": list(sess.plan.notes)}
+
+
+def _avg(v: Any, scale: int) -> Decimal | None:
+    if v is None:
+        return None
+    return Decimal(str(v)).quantize(Decimal(1).scaleb(-scale - 2))
+
+
+def format_summary(summary: dict[str, Any]) -> str:
+    lines = [f"policy {summary['policy']} on {summary['on']}"]
+    for g in summary["groups"]:
+        lines.append("")
+        if g["by"]:
+            lines.append(", ".join(f"{k} = {v}" for k, v in g["by"].items()) + f": {g['rows']:,} rows")
+        else:
+            lines.append(f"all {g['rows']:,} rows")
+        money = [o for o in g["outputs"] if "total" in o]
+        if money:
+            width = max(len(o["output"]) for o in money)
+            lines.append(f"  {'output':<{width}}  {'total':>16}  {'eligible':>10}  {'paid':>10}  {'average':>12}")
+            for o in money:
+                avg = "" if o["average"] is None else format(o["average"], "f")
+                lines.append(f"  {o['output']:<{width}}  {format(o['total'], 'f'):>16}  {o['eligible']:>10,}  "
+                             f"{o['paid']:>10,}  {avg:>12}")
+        for o in g["outputs"]:
+            if "applies" in o:
+                lines.append(f"  {o['output']}: applies to {o['applies']:,} rows")
+        for v in g["invariants_violated"]:
+            lines.append(f"  invariant violated: {v['invariant']} ({v['rows']:,} rows)")
+    lines.append("")
+    lines.append(f"{summary['rejected_rows']:,} rows rejected (not counted above)")
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- compare
+def top_level_benefits(cp: CheckedPolicy, names: Sequence[str]) -> list[str]:
+    """Benefits among ``names`` that no other benefit's amount or condition uses (the ones that
+    add up to what a person receives: a loan feeding an interest subsidy is not counted)."""
+    from policyrules.syntax import nodes as n
+
+    used: set[str] = set()
+
+    def walk(node: Any, seen: set[str]) -> None:
+        if isinstance(node, n.Name):
+            ref = cp.refs.get(id(node))
+            if ref is None:
+                return
+            if ref.what == "output":
+                used.add(ref.name)
+            elif ref.what == "part" and ref.kind:
+                used.add(ref.kind)
+            elif ref.what == "value" and ref.name not in seen:
+                seen.add(ref.name)
+                walk(cp.values[ref.name][0].expr, seen)
+            return
+        if isinstance(node, tuple):
+            for x in node:
+                walk(x, seen)
+        elif hasattr(node, "__attrs_attrs__"):
+            for f in node.__attrs_attrs__:
+                if f.name != "span":
+                    walk(getattr(node, f.name), seen)
+
+    for name in names:
+        d = cp.outputs[name].decl
+        if d.monetary:
+            walk((d.conditions, d.amounts, d.terms), set())
+    return [m for m in names if cp.outputs[m].decl.monetary and m not in used]
+
+
+def run_compare(old: Any, new: Any, input_path: str, on: dt.date, params: Mapping[str, str] | None = None,
+                mapping: Mapping[str, str] | None = None, top: int = 10, bins: int = 30,
+                progress: bool | None = None) -> dict[str, Any]:
+    """Old and new policy on the same population: cost per output, who gains or loses, the
+    largest changes, and a histogram of the change per person."""
+    a = Session(old, input_path, on, params, mapping, progress, suffix="_old")
+    b = Session(new, input_path, on, params, mapping, con=a.con, suffix="_new")
+    ca, cb = a.compiled(row=True), b.compiled(row=True)
+    money_a = [o.column for o in ca.outputs if o.part is None and o.monetary]
+    money_b = [o.column for o in cb.outputs if o.part is None and o.monetary]
+    both = [m for m in money_a if m in money_b]
+    total_a = top_level_benefits(a.cp, money_a)
+    total_b = top_level_benefits(b.cp, money_b)
+    ids = [c for c in a.plan.passthrough if c in b.plan.passthrough][:3]
+    con = a.con
+    con.execute(f"CREATE TEMP VIEW old_result AS {ca.sql()}")
+    con.execute(f"CREATE TEMP VIEW new_result AS {cb.sql()}")
+
+    def ssum(cols: Sequence[str], side: str) -> str:
+        return " + ".join(f"{side}.{_quote(c)}" for c in cols) if cols else "0"
+
+    select = ["o.row AS row"] + [f"o.{_quote(i)}" for i in ids]
+    select += [f"{ssum(total_a, 'o')} AS old_total", f"{ssum(total_b, 'n')} AS new_total"]
+    select += [f"o.{_quote(m)} AS {_quote('old:' + m)}" for m in money_a]
+    select += [f"n.{_quote(m)} AS {_quote('new:' + m)}" for m in money_b]
+    con.execute(f"CREATE TEMP TABLE joined AS SELECT *, new_total - old_total AS change FROM "
+                f"(SELECT {', '.join(select)} FROM old_result o JOIN new_result n "
+                "ON o.row = n.row)")
+    names = sorted(set(money_a) | set(money_b), key=lambda m: (m not in money_a, (money_a + money_b).index(m)))
+    per_output = []
+    for m in names:
+        old_sum = f"sum({_quote('old:' + m)})" if m in money_a else "0"
+        new_sum = f"sum({_quote('new:' + m)})" if m in money_b else "0"
+        o_total, n_total = con.execute(f"SELECT {old_sum}, {new_sum} FROM joined").fetchone()  # type: ignore[misc]
+        o_total, n_total = o_total or Decimal(0), n_total or Decimal(0)
+        per_output.append({"output": m, "old": o_total, "new": n_total, "change": n_total - o_total,
+                           "in": "both" if m in both else ("old" if m in money_a else "new")})
+    n_rows, gain, lose, same, old_sum, new_sum = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE change > 0), count(*) FILTER (WHERE change < 0), "
+        "count(*) FILTER (WHERE change = 0), sum(old_total), sum(new_total) FROM joined").fetchone()  # type: ignore[misc]
+    order = ", ".join(["abs(change) DESC", "row"])
+    largest_rows = con.execute(f"SELECT row, {''.join(_quote(i) + ', ' for i in ids)}old_total, new_total, change "
+                               f"FROM joined WHERE change <> 0 ORDER BY {order} LIMIT {int(top)}").fetchall()
+    largest = [dict(zip(["row", *ids, "old", "new", "change"], r, strict=True)) for r in largest_rows]
+    hist = histogram(con, "joined", "change", bins)
+    rejected_a = con.execute(f"SELECT count(DISTINCT row) FROM {a.rejects}").fetchone()[0]  # type: ignore[index]
+    rejected_b = con.execute(f"SELECT count(DISTINCT row) FROM {b.rejects}").fetchone()[0]  # type: ignore[index]
+    return {"old": a.cp.name, "new": b.cp.name, "on": on.isoformat(), "rows": n_rows, "gain": gain, "lose": lose,
+            "same": same, "old_total": old_sum or Decimal(0), "new_total": new_sum or Decimal(0),
+            "counted_old": total_a, "counted_new": total_b, "outputs": per_output, "largest": largest,
+            "histogram": hist, "rejected_old": rejected_a, "rejected_new": rejected_b,
+            "notes": list(dict.fromkeys(a.plan.notes + b.plan.notes))}
+
+
+def histogram(con: Any, table: str, column: str, bins: int) -> dict[str, Any]:
+    """Equal-width bins of ``column`` (computed in DuckDB): edges and counts, zero in its own bin."""
+    lo, hi, zeros = con.execute(f"SELECT min({column}), max({column}), count(*) FILTER (WHERE {column} = 0) "
+                                f"FROM {table}").fetchone()
+    if lo is None:
+        return {"edges": [], "counts": [], "zero": 0}
+    lo, hi = float(lo), float(hi)
+    if lo == hi:
+        return {"edges": [lo, hi], "counts": [con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]],
+                "zero": zeros}
+    width = (hi - lo) / bins
+    rows = con.execute(f"SELECT least(CAST(floor((CAST({column} AS DOUBLE) - {lo!r}) / {width!r}) AS BIGINT), "
+                       f"{bins - 1}) AS b, count(*) FROM {table} WHERE {column} <> 0 GROUP BY b").fetchall()
+    counts = [0] * bins
+    for b, cnt in rows:
+        counts[int(b)] += cnt
+    return {"edges": [lo + i * width for i in range(bins + 1)], "counts": counts, "zero": zeros}
+
+
+def format_compare(r: dict[str, Any]) -> str:
+    lines = [f"old {r['old']} vs new {r['new']} on {r['on']}: {r['rows']:,} rows in both"]
+    lines.append(f"total per person = {' + '.join(r['counted_new']) or '0'} (new)"
+                 + ("" if r["counted_new"] == r["counted_old"] else f", {' + '.join(r['counted_old']) or '0'} (old)"))
+    lines.append("")
+    width = max([len(o["output"]) for o in r["outputs"]] + [6])
+    lines.append(f"  {'output':<{width}}  {'old':>16}  {'new':>16}  {'change':>16}")
+    for o in r["outputs"]:
+        mark = "" if o["in"] == "both" else f"  (only in {o['in']})"
+        lines.append(f"  {o['output']:<{width}}  {format(o['old'], 'f'):>16}  {format(o['new'], 'f'):>16}  "
+                     f"{_signed(o['change']):>16}{mark}")
+    change = r["new_total"] - r["old_total"]
+    lines.append(f"  {'total':<{width}}  {format(r['old_total'], 'f'):>16}  {format(r['new_total'], 'f'):>16}  "
+                 f"{_signed(change):>16}")
+    lines.append("")
+    lines.append(f"{r['gain']:,} gain, {r['lose']:,} lose, {r['same']:,} unchanged")
+    if r["largest"]:
+        lines.append("")
+        lines.append("largest changes:")
+        for row in r["largest"]:
+            ident = ", ".join(f"{k} {v}" for k, v in row.items() if k not in ("old", "new", "change"))
+            lines.append(f"  {ident}: {format(row['old'], 'f')} -> {format(row['new'], 'f')} "
+                         f"({_signed(row['change'])})")
+    if r["rejected_old"] or r["rejected_new"]:
+        lines.append("")
+        lines.append(f"rows rejected: {r['rejected_old']:,} by the old policy, {r['rejected_new']:,} by the new")
+    return "\n".join(lines) + "\n"
+
+
+def _signed(d: Decimal) -> str:
+    return ("+" if d > 0 else "") + format(d, "f")

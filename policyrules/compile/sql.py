@@ -1,0 +1,337 @@
+"""Typed SQL expressions (sqlglot trees) with exact DECIMAL arithmetic, per dialect.
+
+Every compiled expression is an :class:`Sql`: the sqlglot tree, its kind (``bool``, ``int``,
+``dec``, ``date``, ``str``) and, for ``dec``, the number of decimal places DuckDB gives it.
+The scale is tracked so that no product ever needs more than :data:`MAX_SCALE` places (DuckDB
+refuses DECIMAL scales above 38 rather than losing digits): an operand is rounded to fewer places
+only when a product would exceed it, which no amount of money with up to 6 decimal places times
+percentages with up to 8 ever needs.
+
+Division is where SQL engines differ from Python's ``Decimal``: DuckDB turns DECIMAL / DECIMAL
+into a DOUBLE.  For DuckDB the quotient is computed exactly on 128-bit integers and rounded
+half-even to :data:`DIV_SCALE` places (Python rounds it to 28 significant digits; both agree to
+the fen whenever the exact quotient terminates within those places, and otherwise differ only
+beyond the 16th decimal).  Spark and PostgreSQL get native decimal division on widened operands.
+Division by zero gives 0, as in the interpreter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+import attrs
+from sqlglot import exp
+
+MAX_SCALE = 24
+DIV_SCALE = 18
+DIALECTS = ("duckdb", "spark", "postgres")
+
+
+@attrs.frozen(slots=True)
+class Sql:
+    e: exp.Expression
+    kind: str  # bool | int | dec | date | str
+    scale: int = 0
+    deps: frozenset[str] = frozenset()
+
+
+def _deps(*xs: Sql) -> frozenset[str]:
+    out: frozenset[str] = frozenset()
+    for x in xs:
+        out |= x.deps
+    return out
+
+
+def paren(e: exp.Expression) -> exp.Expression:
+    if isinstance(e, exp.Column | exp.Literal | exp.Paren | exp.Func | exp.Cast | exp.Boolean | exp.Case):
+        return e
+    return exp.Paren(this=e)
+
+
+def dtype(text: str) -> exp.DataType:
+    return exp.DataType.build(text)
+
+
+def cast(e: exp.Expression, text: str) -> exp.Expression:
+    return exp.Cast(this=e, to=dtype(text))
+
+
+def decimal_type(scale: int) -> str:
+    return f"DECIMAL(38,{max(0, min(scale, 38))})"
+
+
+# ---------------------------------------------------------------- literals and columns
+def column(name: str, kind: str, scale: int = 0, dep: bool = False, table: str | None = None) -> Sql:
+    col = exp.column(name, table=table, quoted=True)
+    return Sql(col, kind, scale, frozenset({name}) if dep else frozenset())
+
+
+def number(value: Decimal | int) -> Sql:
+    d = Decimal(value)
+    text = format(d, "f")
+    neg = text.startswith("-")
+    text = text.lstrip("-")
+    scale = len(text.partition(".")[2])
+    lit: exp.Expression = exp.Literal.number(text)
+    if neg:
+        lit = exp.Paren(this=exp.Neg(this=lit))
+    return Sql(lit, "int" if scale == 0 else "dec", scale)
+
+
+def boolean(value: bool) -> Sql:
+    return Sql(exp.true() if value else exp.false(), "bool")
+
+
+def string(value: str) -> Sql:
+    return Sql(exp.Literal.string(value), "str")
+
+
+def date(value: object) -> Sql:
+    return Sql(cast(exp.Literal.string(str(value)), "DATE"), "date")
+
+
+ZERO = number(0)
+
+
+# ---------------------------------------------------------------- logic and comparison
+def and_(items: Iterable[Sql]) -> Sql:
+    xs = [x for x in items if not (isinstance(x.e, exp.Boolean) and x.e.this is True)]
+    if not xs:
+        return boolean(True)
+    if any(isinstance(x.e, exp.Boolean) and x.e.this is False for x in xs):
+        return boolean(False)
+    e = paren(xs[0].e)
+    for x in xs[1:]:
+        e = exp.And(this=e, expression=paren(x.e))
+    return Sql(e, "bool", 0, _deps(*xs))
+
+
+def or_(items: Iterable[Sql]) -> Sql:
+    xs = [x for x in items if not (isinstance(x.e, exp.Boolean) and x.e.this is False)]
+    if not xs:
+        return boolean(False)
+    if any(isinstance(x.e, exp.Boolean) and x.e.this is True for x in xs):
+        return boolean(True)
+    e = paren(xs[0].e)
+    for x in xs[1:]:
+        e = exp.Or(this=e, expression=paren(x.e))
+    return Sql(exp.Paren(this=e) if len(xs) > 1 else e, "bool", 0, _deps(*xs))
+
+
+def not_(x: Sql) -> Sql:
+    if isinstance(x.e, exp.Boolean):
+        return boolean(not x.e.this)
+    return Sql(exp.Not(this=paren(x.e)), "bool", 0, x.deps)
+
+
+_COMPARE = {"ge": exp.GTE, "le": exp.LTE, "gt": exp.GT, "lt": exp.LT, "eq": exp.EQ, "ne": exp.NEQ}
+
+
+def compare(op: str, a: Sql, b: Sql) -> Sql:
+    return Sql(_COMPARE[op](this=paren(a.e), expression=paren(b.e)), "bool", 0, _deps(a, b))
+
+
+def in_list(x: Sql, members: Sequence[str], negated: bool) -> Sql:
+    if not members:
+        return boolean(negated)
+    e: exp.Expression = exp.In(this=paren(x.e), expressions=[exp.Literal.string(m) for m in members])
+    if negated:
+        e = exp.Not(this=exp.Paren(this=e))
+    return Sql(e, "bool", 0, x.deps)
+
+
+# ---------------------------------------------------------------- arithmetic
+def _join_kind(xs: Sequence[Sql]) -> tuple[str, int]:
+    kinds = {x.kind for x in xs}
+    if kinds <= {"int"}:
+        return "int", 0
+    if kinds <= {"int", "dec"}:
+        return "dec", max(x.scale for x in xs)
+    return xs[0].kind, 0
+
+
+def add(a: Sql, b: Sql, op: str = "add") -> Sql:
+    kind, scale = _join_kind([a, b])
+    cls = exp.Add if op == "add" else exp.Sub
+    return Sql(cls(this=paren(a.e), expression=paren(b.e)), kind, scale, _deps(a, b))
+
+
+def neg(a: Sql) -> Sql:
+    return Sql(exp.Neg(this=paren(a.e)), a.kind, a.scale, a.deps)
+
+
+def rescale(a: Sql, scale: int) -> Sql:
+    """``a`` with exactly ``scale`` decimal places (rounded half away from zero when fewer)."""
+    if a.kind == "dec" and a.scale == scale:
+        return a
+    return Sql(cast(a.e, decimal_type(scale)), "dec", scale, a.deps)
+
+
+def mul(a: Sql, b: Sql) -> Sql:
+    if _is_one(a):
+        return b
+    if _is_one(b):
+        return a
+    if a.kind == "int" and b.kind == "int":
+        return Sql(exp.Mul(this=paren(a.e), expression=paren(b.e)), "int", 0, _deps(a, b))
+    sa = a.scale if a.kind == "dec" else 0
+    sb = b.scale if b.kind == "dec" else 0
+    if sa + sb > MAX_SCALE:
+        if sa >= sb:
+            a = rescale(a, max(MAX_SCALE - sb, MAX_SCALE // 2))
+            sa = a.scale
+        if sa + sb > MAX_SCALE:
+            b = rescale(b, MAX_SCALE - sa)
+            sb = b.scale
+    return Sql(exp.Mul(this=paren(a.e), expression=paren(b.e)), "dec", sa + sb, _deps(a, b))
+
+
+def _is_one(a: Sql) -> bool:
+    return isinstance(a.e, exp.Literal) and not a.e.is_string and Decimal(a.e.this) == 1
+
+
+def _is_zero(a: Sql) -> bool:
+    return isinstance(a.e, exp.Literal) and not a.e.is_string and Decimal(a.e.this) == 0
+
+
+def _pow10(k: int) -> exp.Expression:
+    return exp.Literal.number("1" + "0" * k) if k >= 0 else exp.Literal.number("0." + "0" * (-k - 1) + "1")
+
+
+def div(a: Sql, b: Sql, dialect: str) -> Sql:
+    """``a / b`` as an exact decimal (``DIV_SCALE`` places); 0 when ``b`` is 0."""
+    deps = _deps(a, b)
+    if _is_zero(b):
+        return Sql(ZERO.e, "int", 0, deps)
+    sa = a.scale if a.kind == "dec" else 0
+    sb = b.scale if b.kind == "dec" else 0
+    q = DIV_SCALE
+    if dialect == "duckdb":
+        big = dtype("HUGEINT")
+        # the operands as 128-bit integers: a = A / 10^sa, b = B / 10^sb
+        ai = exp.Cast(this=exp.Mul(this=paren(cast(a.e, decimal_type(sa))), expression=_pow10(sa)), to=big) \
+            if sa else exp.Cast(this=paren(a.e), to=big)
+        bi = exp.Cast(this=exp.Mul(this=paren(cast(b.e, decimal_type(sb))), expression=_pow10(sb)), to=big) \
+            if sb else exp.Cast(this=paren(b.e), to=big)
+        shift = q - sa + sb  # a / b * 10^q = A * 10^shift / B
+        num: exp.Expression = exp.Mul(this=ai, expression=_pow10(shift)) if shift > 0 else ai
+        den: exp.Expression = exp.Mul(this=bi, expression=_pow10(-shift)) if shift < 0 else bi
+        num, den = exp.Paren(this=num), exp.Paren(this=den)
+        quot = exp.IntDiv(this=num.copy(), expression=den.copy())
+        rem = exp.Paren(this=exp.Mod(this=num.copy(), expression=den.copy()))
+        twice = exp.Mul(this=exp.Literal.number(2), expression=exp.Abs(this=rem.copy()))
+        odd = exp.NEQ(this=exp.Paren(this=exp.Mod(this=exp.Paren(this=quot.copy()), expression=exp.Literal.number(2))),
+                      expression=exp.Literal.number(0))
+        up = exp.Or(this=exp.GT(this=twice, expression=exp.Abs(this=den.copy())),
+                    expression=exp.Paren(this=exp.And(this=exp.EQ(this=twice.copy(), expression=exp.Abs(this=den.copy())),
+                                                      expression=odd)))
+        sign = exp.Mul(this=exp.Sign(this=num.copy()), expression=exp.Sign(this=den.copy()))
+        rounded = exp.Add(this=quot, expression=exp.Case(ifs=[exp.If(this=up, true=sign)],
+                                                          default=exp.Literal.number(0)))
+        value = exp.Mul(this=exp.Paren(this=cast(exp.Paren(this=rounded), "DECIMAL(38,0)")),
+                        expression=_pow10(-q))
+        zero_test = exp.EQ(this=paren(b.e), expression=exp.Literal.number(0))
+        e = exp.Case(ifs=[exp.If(this=zero_test, true=cast(exp.Literal.number(0), decimal_type(q)))], default=value)
+        return Sql(e, "dec", q, deps)
+    num2 = cast(a.e, "DECIMAL(30,12)")
+    den2 = cast(b.e, f"DECIMAL(30,{min(sb, 12)})")
+    zero_test = exp.EQ(this=paren(b.e), expression=exp.Literal.number(0))
+    e = exp.Case(ifs=[exp.If(this=zero_test, true=exp.Literal.number(0))],
+                 default=exp.Div(this=num2, expression=den2))
+    return Sql(e, "dec", q, deps)
+
+
+# ---------------------------------------------------------------- functions
+def least(xs: Sequence[Sql]) -> Sql:
+    kind, scale = _join_kind(xs)
+    return Sql(exp.Least(this=xs[0].e, expressions=[x.e for x in xs[1:]]), kind, scale, _deps(*xs))
+
+
+def greatest(xs: Sequence[Sql]) -> Sql:
+    kind, scale = _join_kind(xs)
+    return Sql(exp.Greatest(this=xs[0].e, expressions=[x.e for x in xs[1:]]), kind, scale, _deps(*xs))
+
+
+def floor(x: Sql) -> Sql:
+    if x.kind == "int":
+        return x
+    return Sql(exp.Floor(this=x.e), "dec", 0, x.deps)
+
+
+def ceil(x: Sql) -> Sql:
+    if x.kind == "int":
+        return x
+    return Sql(exp.Ceil(this=x.e), "dec", 0, x.deps)
+
+
+def abs_(x: Sql) -> Sql:
+    return Sql(exp.Abs(this=x.e), x.kind, x.scale, x.deps)
+
+
+def case(whens: Sequence[tuple[Sql, Sql]], default: Sql) -> Sql:
+    """``CASE WHEN c THEN v ... ELSE default END``, simplified when a condition is constant."""
+    kept: list[tuple[Sql, Sql]] = []
+    for c, v in whens:
+        if isinstance(c.e, exp.Boolean):
+            if c.e.this is True:
+                default = v
+                break
+            continue
+        kept.append((c, v))
+    if not kept:
+        return default
+    values = [v for _, v in kept] + [default]
+    kind, scale = _join_kind(values)
+    e = exp.Case(ifs=[exp.If(this=c.e, true=v.e) for c, v in kept], default=default.e)
+    return Sql(e, kind, scale, _deps(*values, *(c for c, _ in kept)))
+
+
+def months_since(d: Sql, on: object) -> Sql:
+    """Whole months from date ``d`` to the evaluation date ``on`` (a ``datetime.date``)."""
+    y, m, day = on.year, on.month, on.day  # type: ignore[attr-defined]
+    months = exp.Sub(
+        this=exp.Literal.number(y * 12 + m),
+        expression=exp.Paren(this=exp.Add(this=exp.Mul(this=exp.Year(this=d.e), expression=exp.Literal.number(12)),
+                                          expression=exp.Month(this=d.e.copy()))))
+    late = exp.Case(ifs=[exp.If(this=exp.GT(this=exp.Day(this=d.e.copy()), expression=exp.Literal.number(day)),
+                                true=exp.Literal.number(1))], default=exp.Literal.number(0))
+    return Sql(exp.Paren(this=exp.Sub(this=months, expression=late)), "int", 0, d.deps)
+
+
+def whole_years_in_months(m: Sql) -> Sql:
+    """``m - m % 12``: whole years, still counted in months."""
+    return Sql(exp.Paren(this=exp.Sub(this=paren(m.e), expression=exp.Paren(
+        this=exp.Mod(this=paren(m.e.copy()), expression=exp.Literal.number(12))))), m.kind, m.scale, m.deps)
+
+
+# ---------------------------------------------------------------- rounding
+def round_to(x: Sql, digits: int, mode: str, dialect: str) -> Sql:
+    """``x`` rounded to ``digits`` decimal places (negative: tens, hundreds...) by ``mode``,
+    as ``DECIMAL(38, max(digits, 0))``: half_up (half away from zero), half_even, down (toward
+    zero) or up (toward +infinity, Python's ROUND_CEILING)."""
+    out = decimal_type(max(digits, 0))
+    if x.kind == "int" and digits >= 0:
+        return Sql(cast(x.e, out), "dec", max(digits, 0), x.deps)
+    d = exp.Literal.number(digits) if digits >= 0 else exp.Neg(this=exp.Literal.number(-digits))
+    if mode == "half_up":
+        return Sql(cast(exp.Round(this=x.e, decimals=d), out), "dec", max(digits, 0), x.deps)
+    if mode == "half_even" and dialect == "duckdb":
+        return Sql(cast(exp.Anonymous(this="round_even", expressions=[x.e, d]), out), "dec", max(digits, 0), x.deps)
+    if mode == "half_even" and dialect == "spark":
+        return Sql(cast(exp.Anonymous(this="BROUND", expressions=[x.e, d]), out), "dec", max(digits, 0), x.deps)
+    y = exp.Paren(this=exp.Mul(this=paren(x.e), expression=_pow10(digits)))
+    if mode == "half_even":
+        frac = exp.Abs(this=exp.Sub(this=y.copy(), expression=exp.Anonymous(this="TRUNC", expressions=[y.copy()])))
+        tie = exp.EQ(this=frac, expression=exp.Literal.number("0.5"))
+        evened = exp.Mul(this=exp.Literal.number(2), expression=exp.Round(
+            this=exp.Mul(this=y.copy(), expression=exp.Literal.number("0.5")), decimals=exp.Literal.number(0)))
+        whole: exp.Expression = exp.Case(ifs=[exp.If(this=tie, true=evened)],
+                                         default=exp.Round(this=y.copy(), decimals=exp.Literal.number(0)))
+    elif mode == "down":
+        whole = exp.Case(ifs=[exp.If(this=exp.GTE(this=y.copy(), expression=exp.Literal.number(0)),
+                                     true=exp.Floor(this=y.copy()))], default=exp.Ceil(this=y.copy()))
+    else:
+        whole = exp.Ceil(this=y.copy())
+    value = exp.Mul(this=exp.Paren(this=whole), expression=_pow10(-digits))
+    return Sql(cast(value, out), "dec", max(digits, 0), x.deps)

@@ -1,0 +1,17 @@
+"""The one error the SQL compiler raises: a construct it cannot translate, named with its rule."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class Unsupported(Exception):
+    """``construct`` (what) in ``rule`` (which output, value or table) cannot be compiled to SQL."""
+
+    def __init__(self, construct: str, rule: str, why: str = "", span: Any = None):
+        self.construct = construct
+        self.rule = rule
+        self.why = why
+        self.span = span
+        where = f" (line {span.line})" if span is not None and getattr(span, "line", 0) else ""
+        super().__init__(f"cannot compile {construct} in `{rule}`{where} to SQL" + (f": {why}" if why else ""))
