@@ -134,9 +134,40 @@ class Session:
         self.rejects = "rejects" + suffix
         self.con.execute(facts_sql)
         self.con.execute(rejects_sql)
-        if suffix:
-            self.con.execute(f"ALTER VIEW facts RENAME TO {self.facts}")
-            self.con.execute(f"ALTER VIEW rejects RENAME TO {self.rejects}")
+        self._durations(suffix)
+
+    def _durations(self, suffix: str) -> None:
+        """Views ``facts<suffix>`` and ``rejects<suffix>``: io's, less (plus) rows with a negative
+        duration, which the interpreter refuses too (evaluate.inputs.convert)."""
+        from policyrules.types import Kind
+
+        durations = [c for c, ty in self.plan.schema.items() if ty.kind is Kind.DURATION]
+        base_facts, base_rejects = "facts__io" + suffix, "rejects__io" + suffix
+        self.con.execute(f"ALTER VIEW facts RENAME TO {base_facts}")
+        self.con.execute(f"ALTER VIEW rejects RENAME TO {base_rejects}")
+        if not durations:
+            self.con.execute(f"CREATE OR REPLACE TEMP VIEW {self.facts} AS SELECT * FROM {base_facts}")
+            self.con.execute(f"CREATE OR REPLACE TEMP VIEW {self.rejects} AS SELECT * FROM {base_rejects}")
+            return
+        ok = " AND ".join(f"{_quote(c)} >= 0" for c in durations)
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {self.facts} AS SELECT * FROM {base_facts} WHERE {ok}")
+        types = io.input_columns(self.con)
+
+        def number(c: str) -> str:  # the raw input value as a number, to test its sign only
+            q = _quote(c)
+            text = {"VARCHAR": f"trim({q})", "JSON": f"({q} ->> '$')"}.get(types.get(c, ""), q)
+            return f"TRY_CAST({text} AS DOUBLE)"
+
+        problems = ", ".join(
+            f"{{'field': {_lit(c)}, 'value': CAST({_quote(c)} AS VARCHAR), 'reason': CASE WHEN {number(c)} < 0 "
+            f"THEN {_lit(f'a number of {self.plan.schema[c].unit}s cannot be negative: ')} || "
+            f"CAST({_quote(c)} AS VARCHAR) END}}" for c in durations)
+        below = " OR ".join(f"{number(c)} < 0" for c in durations)
+        negative = (f"SELECT {io.ROW} AS row, p.field AS field, p.value AS value, p.reason AS reason FROM "
+                    f"(SELECT {io.ROW}, UNNEST(list_filter([{problems}], lambda p: p.reason IS NOT NULL)) AS p "
+                    f"FROM {io.RAW} WHERE {below})")
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {self.rejects} AS SELECT * FROM "
+                         f"(SELECT * FROM {base_rejects} UNION ALL {negative}) ORDER BY row, field")
 
     def compiled(self, *, eligibility: bool = False, invariants: bool = False, extra: Sequence[str] = (),
                  row: bool = False) -> Any:
@@ -474,3 +505,68 @@ def format_compare(r: dict[str, Any]) -> str:
 
 def _signed(d: Decimal) -> str:
     return ("+" if d > 0 else "") + format(d, "f")
+
+
+# ---------------------------------------------------------------- chart
+def chart_svg(r: dict[str, Any], width: int = 720, height: int = 360) -> str:
+    """The histogram of the change per person as a self-contained SVG (no external assets)."""
+    from html import escape
+
+    h = r["histogram"]
+    counts, edges, zero = h["counts"], h["edges"], h["zero"]
+    left, right, top, bottom = 70, 20, 40, 60
+    plot_w, plot_h = width - left - right, height - top - bottom
+    bars = list(counts)
+    labels = [f"{edges[i]:,.2f}" for i in range(len(edges))] if edges else []
+    peak = max(bars + [zero, 1])
+    title = f"Change per person, {escape(r['old'])} → {escape(r['new'])} ({r['rows']:,} rows)"
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">',
+           f'<rect width="{width}" height="{height}" fill="white"/>',
+           f'<text x="{width / 2}" y="22" text-anchor="middle" font-size="14">{title}</text>']
+    n = len(bars) + 1  # the last slot is "unchanged"
+    slot = plot_w / max(n, 1)
+    for i, c in enumerate(bars + [zero]):
+        bh = plot_h * c / peak
+        x = left + i * slot
+        colour = "#999999" if i == len(bars) else ("#c0392b" if edges and edges[i + 1] <= 0 else "#2e86c1")
+        what = "unchanged" if i == len(bars) else f"{labels[i]} to {labels[i + 1]}"
+        out.append(f'<rect x="{x + 1:.1f}" y="{top + plot_h - bh:.1f}" width="{max(slot - 2, 1):.1f}" '
+                   f'height="{bh:.1f}" fill="{colour}"><title>{escape(what)}: {c:,}</title></rect>')
+    out.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="black"/>')
+    out.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="black"/>')
+    for frac in (0, 0.5, 1):
+        y = top + plot_h * (1 - frac)
+        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{int(peak * frac):,}</text>')
+    if labels:
+        for i in (0, len(bars) // 2, len(bars)):
+            x = left + i * slot
+            out.append(f'<text x="{x:.1f}" y="{top + plot_h + 16}" text-anchor="middle">{labels[i]}</text>')
+        out.append(f'<text x="{left + len(bars) * slot + slot / 2:.1f}" y="{top + plot_h + 16}" '
+                   f'text-anchor="middle">0</text>')
+    out.append(f'<text x="{left + plot_w / 2}" y="{height - 18}" text-anchor="middle">change in yuan '
+               f'(blue gain, red lose, grey unchanged); bars count persons</text>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def write_chart(r: dict[str, Any], path: str) -> None:
+    """Write the chart as SVG, or as an HTML page holding the SVG and the cost table."""
+    from html import escape
+
+    svg = chart_svg(r)
+    if path.lower().endswith(".svg"):
+        text = svg
+    else:
+        rows = "".join(f"<tr><td>{escape(o['output'])}</td><td>{format(o['old'], 'f')}</td>"
+                       f"<td>{format(o['new'], 'f')}</td><td>{_signed(o['change'])}</td></tr>"
+                       for o in r["outputs"])
+        text = ("<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>policy comparison</title>"
+                "<style>body{font-family:sans-serif;margin:2em}td,th{padding:2px 10px;text-align:right}"
+                "td:first-child{text-align:left}</style></head><body>\n"
+                f"<h1>{escape(r['old'])} → {escape(r['new'])} on {escape(r['on'])}</h1>\n"
+                f"<p>{r['rows']:,} rows: {r['gain']:,} gain, {r['lose']:,} lose, {r['same']:,} unchanged.</p>\n"
+                f"{svg}<table><tr><th>output</th><th>old</th><th>new</th><th>change</th></tr>{rows}</table>\n"
+                "</body></html>\n")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)

@@ -232,7 +232,9 @@ class Checker:
                 self.typer.condition(b.cond)
                 types.append(self._amount(d, b.value))
                 if names is not None and _body_parts(b.value) != names:
-                    self.error("C009", "every branch must have the same parts", b.span)
+                    self.error("C009", f"every branch must have the same parts: this one has "
+                               f"{', '.join(_body_parts(b.value)) or 'none'}, the others {', '.join(names) or 'none'}",
+                               b.span)
             if body.default is not None:
                 types.append(self._amount(d, body.default))
             known = [x for x in types if x is not None]
@@ -248,7 +250,8 @@ class Checker:
         if ty is None:
             return None
         if ty.kind not in (K.MONEY, K.RATE):
-            hint = "write amounts with their unit, e.g. `500 元`" if ty.numeric else None
+            hint = ("a percentage of an amount is written `20% of min_wage_monthly`" if ty.kind is K.PERCENT
+                    else "write amounts with their unit, e.g. `500 元`" if ty.numeric else None)
             self.error("T004", f"{what} must be money, but it is {describe(ty)}", e.span, hint=hint)
             return None
         self._bounds(e)
@@ -454,7 +457,12 @@ def _part_names(d: n.OutputDecl) -> tuple[str, ...]:
 
 def check(policy: n.Policy, source: Source) -> CheckedPolicy:
     """Check a parsed policy; raise PolicyError listing every problem."""
-    return Checker(policy, source).run()
+    try:
+        return Checker(policy, source).run()
+    except RecursionError:
+        d = Diagnostic("P005", "an expression is nested too deeply to check", Span(1, 1, 1, 2), source.path,
+                       hint="split it into named values with `value NAME = ...`")
+        raise PolicyError([d], {source.path: source}) from None
 
 
 __all__ = ["check", "Ref"]

@@ -64,7 +64,8 @@ class Scope:
         self.error("N004", f"no type named `{te.ref}`", te.span,
                    hint=self.closest(te.ref, tuple(self.enums) + ("money", "integer", "number", "percent", "bool",
                                                                    "date", "text", "months", "years", "days"))
-                   or "declare it with `enum NAME = a | b | c`")
+                   or "types: money, money per month, integer, number, percent, bool, date, text, days, months, "
+                   "years (天数, 月数, 年数), or a category declared with `enum NAME = a | b | c`")
         return None
 
     def _no_duplicates(self, items: Iterable[str], span: n.Span, what: str) -> None:

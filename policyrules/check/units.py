@@ -134,11 +134,15 @@ class Typer:
         raise AssertionError(f"unknown node {e!r}")
 
     def _name(self, e: n.Name, expect: t.Type | None) -> t.Type | None:
-        if len(e.parts) == 1 and expect is not None and expect.kind is K.ENUM and e.parts[0] in expect.values:
-            ref = self.resolve(e) if self.scope.defines(e.parts[0]) else None
-            if ref is None:
-                self.scope.refs[id(e)] = Ref("enum", e.parts[0])
+        if len(e.parts) == 1 and expect is not None and expect.kind is K.ENUM:
+            word = e.parts[0]
+            if word in expect.values and not self.scope.defines(word):
+                self.scope.refs[id(e)] = Ref("enum", word)
                 return expect
+            if not self.scope.defines(word):
+                self.error("N005", f"`{word}` is not a value of {expect}", e.span,
+                           hint=self.scope.closest(word, expect.values) or f"values: {', '.join(expect.values)}")
+                return None
         ref = self.resolve(e)
         if ref is None:
             return None
@@ -192,12 +196,15 @@ class Typer:
         return None
 
     def _compare(self, e: n.Binary) -> t.Type:
-        a = self.infer(e.left)
-        if a is None and isinstance(e.right, n.Name) and not self.scope.defines(e.right.parts[0]):
-            return t.BOOL  # `unknown = some_value`: one error is enough
-        b = self.infer(e.right, expect=a)
-        if a is None and b is not None and isinstance(e.left, n.Name):
+        left_literal = isinstance(e.left, n.Name) and not self.scope.defines(e.left.parts[0])
+        if left_literal and not (isinstance(e.right, n.Name) and not self.scope.defines(e.right.parts[0])):
+            b = self.infer(e.right)  # `urban = hukou`: the value is on the left
             a = self.infer(e.left, expect=b)
+        else:
+            a = self.infer(e.left)
+            if a is None and isinstance(e.right, n.Name) and not self.scope.defines(e.right.parts[0]):
+                return t.BOOL  # `unknown = some_value`: one error is enough
+            b = self.infer(e.right, expect=a)
         if a is None or b is None:
             return t.BOOL
         ok = compatible(a, b) or (
@@ -237,7 +244,7 @@ class Typer:
         if not compatible(a, b) or a.kind in (K.BOOL, K.ENUM, K.TEXT):
             hint = None
             if b.kind is K.DURATION and a.kind in (K.MONEY, K.RATE):
-                hint = "a limit on how long a benefit runs is a term: `for at most 3 years counting ...`"
+                hint = "a limit on how long a benefit runs is a term: `for at_most 3 years counting ...`"
             self.error("T005", f"the {word} is {describe(b)} but the amount is {describe(a)}", e.limit.span,
                        hint=hint)
         return a
@@ -255,10 +262,11 @@ class Typer:
             if ty.kind is not K.ENUM:
                 self.error("T002", f"only a category can be tested with `in`, got {describe(ty)}", e.span)
             else:
+                where = f" (in set `{e.set_name}`)" if e.set_name else ""
                 for m in members:
                     if m not in ty.values:
-                        self.error("N005", f"`{m}` is not a value of {ty}", e.span,
-                                   hint=self.scope.closest(m, ty.values))
+                        self.error("N005", f"`{m}`{where} is not a value of {ty}", e.span,
+                                   hint=self.scope.closest(m, ty.values) or f"values: {', '.join(ty.values)}")
         return t.BOOL
 
     def _call(self, e: n.Call) -> t.Type | None:
@@ -270,8 +278,8 @@ class Typer:
             return None
         lo, hi = b.arity
         if not lo <= len(args) <= hi:
-            self.error("T006", f"`{e.func}` takes {lo if lo == hi else f'{lo} to {hi}'} arguments, got {len(args)}",
-                       e.span)
+            count = f"{lo} argument{'s' if lo != 1 else ''}" if lo == hi else f"{lo} to {hi} arguments"
+            self.error("T006", f"`{e.func}` takes {count}, got {len(args)}", e.span)
             return None
         if any(a is None for a in args):
             return None

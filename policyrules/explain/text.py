@@ -109,7 +109,7 @@ def _term(r: OutputResult, tr: dict[str, str], lang: str) -> str:
     unit = "years" if t.unit == "year" else "months"
     text = tr["received"].format(used=_months(t.used_months, unit, lang), limit=_months(t.limit_months, unit, lang))
     if t.extended:
-        text += "; " + tr["extended"].format(how=t.extended)
+        text += "; " + tr["extended"].format(how=_zh(t.extended) if lang == "zh" else t.extended)
     elif not t.eligible:
         text += "; " + tr["over"]
     if t.remaining_months is not None and r.eligible and r.period_note:
@@ -122,7 +122,10 @@ def _amount(r: OutputResult, f: Formula, tr: dict[str, str], ind: str) -> list[s
     assert step is not None
     lines = []
     if r.branch:
-        lines.append(f"{ind}{tr['branch']}: {_zh(r.branch) if f.lang == 'zh' else r.branch}")
+        why = ""
+        if len(step.children) == 2:  # the condition that selected the branch
+            why = f" ({f.line(step.children[0])})"
+        lines.append(f"{ind}{tr['branch']}: {_zh(r.branch) if f.lang == 'zh' else r.branch}{why}")
     inner = step.children[-1] if r.branch and step.children else step
     computed = r.raw_amount.quantize(Decimal("0.01")) if r.raw_amount is not None else r.value
     rounding = f" ({tr['rounding']} {r.rounding})" if r.rounding else ""
@@ -140,7 +143,7 @@ def _amount(r: OutputResult, f: Formula, tr: dict[str, str], ind: str) -> list[s
             lines.append(f"{ind * 2}{ps.node.name}: min({f.full(item)}, {_money_text(ps.note)}) → {format(ps.value, 'f')}")
         lines.append(f"{ind * 2}{tr['total']} = {format(computed, 'f')}")
     else:
-        extra = f" {r.period_note}" if r.period_note else ""
+        extra = f" {_zh(r.period_note) if f.lang == 'zh' else r.period_note}" if r.period_note else ""
         lines.append(f"{ind}{tr['amount']}: {f.full(inner)}{extra} → {format(computed, 'f')}{rounding}")
     defs = f.definitions(step)
     if defs:
@@ -152,7 +155,8 @@ def _amount(r: OutputResult, f: Formula, tr: dict[str, str], ind: str) -> list[s
 _ZH = [
     (r"^the general rule applies$", "适用一般规定"), (r"^otherwise$", "其他情形"),
     (r"^alternative (\d+) applies$", r"适用第\1种情形"), (r"^exception (\d+) applies$", r"适用例外\1"),
-    (r"^no alternative applies$", "无适用情形"),
+    (r"^no alternative applies$", "无适用情形"), (r"^by ([\d.]+) months$", r"\1个月"),
+    (r"× ([\d.]+) months this year", r"× 本年 \1 个月"), (r"^without limit$", "不限期"),
     (r": only the highest is paid, and `(\w+)` pays ([\d.]+)$", r":就高不重复,`\1` 金额 \2"),
     (r": `(\w+)` comes first and is paid$", r":`\1` 优先享受"), (r": paid instead of ", ":享受本项,不享受 "),
 ]

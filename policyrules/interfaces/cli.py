@@ -98,6 +98,11 @@ def main(argv: list[str] | None = None) -> int:
         return BAD_INPUT
     try:
         return COMMANDS[args.command](args)
+    except BrokenPipeError:  # `policyrules demo | head`
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return OK
     except CliError as err:
         print(str(err), file=sys.stderr)
         return err.code
@@ -173,8 +178,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             continue
         if not args.json:
             c = policy.checked
-            print(f"{path}: ok ({len(c.outputs)} outputs, {len(c.facts)} kinds of facts, "
-                  f"{len(c.params)} parameters)")
+            print(f"{path}: ok ({_count(len(c.outputs), 'output')}, {_count(len(c.facts), 'kind')} of facts, "
+                  f"{_count(len(c.params), 'parameter')})")
     if args.json:
         print(json.dumps(reports, ensure_ascii=False, indent=2))
     return worst
@@ -288,6 +293,10 @@ def cmd_fmt(args: argparse.Namespace) -> int:
         if not args.write and not args.check:
             print(formatted, end="")
     return FAILED if (args.check and changed) else OK
+
+
+def _count(k: int, word: str) -> str:
+    return f"{k} {word}{'' if k == 1 else 's'}"
 
 
 def _keyword_language(text: str) -> str:

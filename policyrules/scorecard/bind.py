@@ -55,6 +55,7 @@ class _Binder:
         self.enums = {d.name: d for d in decls if isinstance(d, n.EnumDecl)}
         self.tables = {d.name: d for d in decls if isinstance(d, n.TableDecl)}
         self.problems: list[Problem] = []
+        self.unknown: set[str] = set()
 
     def problem(self, code: str, message: str, span: Any) -> None:
         self.problems.append(Problem(code, message, span))
@@ -153,7 +154,8 @@ class _Binder:
                         decl = self.parameter(node.name)
                         if decl is not None:
                             params[node.name] = decl
-                    else:
+                    elif node.name not in self.unknown:
+                        self.unknown.add(node.name)
                         self.problem("S002", f"`{node.name}` is not a field, a record field, an indicator or a "
                                      "parameter of the policy", node.span)
                 elif isinstance(node, Lookup) and node.table not in tables:
@@ -179,10 +181,13 @@ def bind_scorecards(decls: Iterable[Any], report: Report) -> dict[str, Scorecard
     cards: dict[str, Scorecard] = {}
     for card in (d for d in decls if isinstance(d, Scorecard)):
         binder.problems = []
+        binder.unknown = set()
         if card.name in cards:
             binder.problem("S001", f"a second scorecard is named {card.name}", card.span)
         bound = binder.bind(card)
-        problems = binder.problems + (scorecard_problems(bound) if not binder.problems else [])
+        unknown = {f"no parameter {name} is declared" for name in binder.unknown}
+        problems = binder.problems + [p for p in scorecard_problems(bound)
+                                      if not any(p.message.endswith(u) for u in unknown)]
         for p in problems:
             report(p.code, f"scorecard {card.name}: {p.message}", p.span)
         cards.setdefault(card.name, bound)

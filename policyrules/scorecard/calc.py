@@ -222,7 +222,7 @@ _WORDS = {
            "count": "count of {kind}", "met": "met count {area}", "sum": "sum of {value} over {kind}", "where": " where "},
     "zh": {"and": " 且 ", "or": " 或 ", "not": "非 ", "*": " × ", "last_year": "去年实际",
            "today": "评估日期", "score": "得分",
-           "count": "{kind}人数", "met": "{area}达标指标数", "sum": "{kind}的{value}合计", "where": ",条件:"},
+           "count": "{kind}数", "met": "{area}达标指标数", "sum": "{kind}的{value}合计", "where": ",条件:"},
 }
 
 

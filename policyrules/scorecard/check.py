@@ -240,11 +240,10 @@ class _Checker:
         for ind in card.indicators:
             self.span = ind.span
             where = f"indicator {ind.name}"
-            want = NUM
-            if ind.direction is Direction.IS:
-                want = self.type_of(ind.actual_expr, f"{where} actual", visible)
-            else:
-                self.need(ind.actual_expr, NUM, f"{where} actual", visible)
+            want = self.type_of(ind.actual_expr, f"{where} actual", visible)
+            if ind.direction is not Direction.IS and want not in (NUM, DATE):
+                self.add("S003", f"{where} actual: must be a number", ind.actual_expr.span)
+                want = NUM
             self.indicator_class[ind.name] = want
             if ind.last_year is not None:
                 self.need(ind.last_year, want, f"{where} last_year", visible)
@@ -302,6 +301,8 @@ class _Checker:
         if isinstance(item, Proportional):
             if item.indicator not in visible:
                 self.add("S002", f"item {item.name}: no indicator {item.indicator} is declared")
+            elif self.indicator_class.get(item.indicator) != NUM:
+                self.add("S003", f"item {item.name}: points in proportion need a numeric indicator")
         elif isinstance(item, YesNo):
             self.need(item.condition, BOOL, f"item {item.name} condition", visible)
         elif isinstance(item, Deduction):

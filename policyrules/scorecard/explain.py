@@ -163,11 +163,11 @@ def _indicator_lines(result: ScorecardResult, unit: UnitResult, scope: Scope, la
         kind = indicator_kind(ind.name, scope)
         op = met_operator(ind.direction.value, ind.inclusive, res.met)
         target = render(ind.target, scope, lang)
-        actual = fmt_value(res.actual, kind)
+        actual = fmt_value(res.actual, kind, lang)
         if not isinstance(ind.actual_expr, FieldRef | Const):
             actual += t["paren"].format(render(ind.actual_expr, scope, lang))
         line = f"{_name(ind, lang)}{t['sep']}{t['actual']} {actual} {op} {t['target']} "
-        line += fmt_value(res.target, kind)
+        line += fmt_value(res.target, kind, lang)
         if res.last_year is not None:
             line += t["paren"].format(f"{target}{t['comma']}{t['last_year']} {fmt_value(res.last_year, kind)}")
         line += f"{t['comma']}{t['met'] if res.met else t['not_met']}{_cite(ind, lang)}"

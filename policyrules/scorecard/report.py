@@ -20,11 +20,21 @@ def _pad(text: str, width: int, right: bool = False) -> str:
     return gap + text if right else text + gap
 
 
+MAX_ITEM_COLUMNS = 10
+"""A card with more point items shows only the score in the table (the items are in the
+explanations, the JSON and the HTML report's item list)."""
+
+
+def _item_columns(card: object) -> bool:
+    return len(getattr(card, "items", ())) <= MAX_ITEM_COLUMNS
+
+
 def _row(result: ScorecardResult, unit: UnitResult) -> list[str]:
     card = result.card
     row = [unit.id] if card.ranking is None else [str(unit.rank) if unit.rank is not None else "-", unit.id]
     if card.items:
-        row += [pts(i.points) for i in unit.items] + [fmt_number(unit.score, 2)]
+        row += [pts(i.points) for i in unit.items] if _item_columns(card) else []
+        row.append(fmt_number(unit.score, 2))
     if card.indicators:
         row.append(f"{unit.met_count}/{unit.indicator_count}")
     if card.qualification is not None:
@@ -40,7 +50,8 @@ def _header(result: ScorecardResult) -> list[str]:
     card = result.card
     head = ["unit"] if card.ranking is None else ["rank", "unit"]
     if card.items:
-        head += [i.name for i in card.items] + ["score"]
+        head += [i.name for i in card.items] if _item_columns(card) else []
+        head.append("score")
     if card.indicators:
         head.append("met")
     if card.qualification is not None:
@@ -83,11 +94,21 @@ details{margin:.4em 0}pre{background:#f6f6f6;padding:.6em;white-space:pre-wrap}
 
 
 def _chart(result: ScorecardResult) -> str:
-    """Horizontal bars of the scores, with the qualification threshold as a dashed line."""
+    """Horizontal bars of the scores (of the indicators met, for a checklist), with the
+    qualification threshold as a dashed line."""
     units = result.units
     rule = result.card.qualification
     threshold = rule.threshold if rule is not None else None
-    top = max([u.score for u in units] + [threshold or Decimal(0), Decimal(1)])
+    checklist = not result.card.items  # no points: chart the indicators met
+
+    def value(unit: UnitResult) -> Decimal:
+        return Decimal(unit.met_count) if checklist else unit.score
+
+    def shown(unit: UnitResult) -> str:
+        return f"{unit.met_count}/{unit.indicator_count}" if checklist else fmt_number(unit.score, 2)
+
+    top = max([value(u) for u in units] + [threshold or Decimal(0), Decimal(1)]
+              + [Decimal(u.indicator_count) for u in units if checklist])
     label_w, bar_w, row_h = 160, 480, 22
     height = row_h * len(units) + 30
 
@@ -99,11 +120,10 @@ def _chart(result: ScorecardResult) -> str:
     for i, unit in enumerate(units):
         y = 10 + i * row_h
         colour = "#3a7d44" if unit.advanced_unit else "#5b8def" if unit.qualified else "#bbb"
-        width = x(unit.score) - label_w
+        width = x(value(unit)) - label_w
         parts.append(f'<text x="{label_w - 6}" y="{y + 14}" text-anchor="end" font-size="12">{escape(unit.id)}</text>')
         parts.append(f'<rect x="{label_w}" y="{y}" width="{width}" height="{row_h - 6}" fill="{colour}"/>')
-        parts.append(f'<text x="{label_w + width + 4}" y="{y + 14}" font-size="12">'
-                     f'{fmt_number(unit.score, 2)}</text>')
+        parts.append(f'<text x="{label_w + width + 4}" y="{y + 14}" font-size="12">{escape(shown(unit))}</text>')
     if threshold is not None:
         tx = x(threshold)
         parts.append(f'<line x1="{tx}" y1="4" x2="{tx}" y2="{height - 16}" stroke="#c00" stroke-dasharray="4 3"/>')

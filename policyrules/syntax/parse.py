@@ -89,14 +89,15 @@ _TOKEN_NAMES = {
 }
 
 
-def _describe(expected: set[str], limit: int = 8) -> str:
+def _describe(expected: set[str], limit: int = 10) -> str:
     names = []
     for t in sorted(expected):
         if t in _TOKEN_NAMES:
             names.append(_TOKEN_NAMES[t])
-        elif t.isalpha() and t.isupper():
+        elif t.replace("_", "").isalpha() and t.isupper() and not t.startswith("_"):
             names.append(f"'{t.lower()}'")
-    names = sorted(set(names))
+    # names and literals first: they are what a drafter most often forgot
+    names = sorted(set(names), key=lambda s: (not s.startswith("a"), s))
     if not names:
         return ""
     more = len(names) - limit
@@ -120,6 +121,12 @@ def _syntax_diagnostic(err: lark.UnexpectedInput, text: str, path: str) -> Diagn
                           hint=_describe(set(err.expected)) or None)
     assert isinstance(err, lark.UnexpectedToken)
     tok = err.token
+    if tok.type == "$END":
+        lines = text.rstrip().splitlines() or [""]
+        end = len(lines[-1]) + 1
+        return Diagnostic("P003", "the file ends in the middle of a declaration",
+                          Span(len(lines), end, len(lines), end + 1), path,
+                          hint=_describe(set(err.expected)) or None)
     shown = "end of the file" if tok.type == "$END" else repr(str(tok))
     width = max(1, len(str(tok))) if tok.type != "$END" else 1
     if tok.type == "$END":

@@ -385,7 +385,9 @@ class _Builder:
         common: dict[str, Any] = {"label": p.label, "cite": p.cite, "text": p.text, "span": p.span}
         weight = p.first("weight")
         if weight is not None:
-            common["weight"] = self.expr(weight)
+            w = self.expr(weight)
+            numeric = isinstance(w, e.Const) and isinstance(w.value, int | Decimal) and not isinstance(w.value, bool)
+            common["weight"] = Decimal(w.value) if numeric else w  # type: ignore[union-attr,arg-type]
         name = str(p.name)
         if p.what == "deduct":
             per_item, missing, full = p.plain[0], p.plain[1], p.plain[2]

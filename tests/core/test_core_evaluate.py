@@ -514,3 +514,14 @@ def test_the_decision_as_data(policy: Policy) -> None:
     assert data["outputs"]["split"]["parts"] == {"x": "74.07", "y": "61.73"}
     assert data["outputs"]["capped"]["value"] == "123.46"
     assert data["parameters"]["wage"] == "1000.00"
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: when no alternative applies to an amount made of parts, the result "
+                                       "has no parts, so decision.value('maybe.a') raises KeyError (an ineligible "
+                                       "output gives 0.00 parts)")
+def test_parts_are_zero_when_no_alternative_applies() -> None:
+    p = loads("policy t\nfacts p:\n  ok: bool\n  x: money\nbenefit maybe once\n  amount\n    if ok: parts\n"
+              "      a: x\n      c: 1 元\n")
+    d = p.evaluate({"p": {"ok": False, "x": "5.00"}}, on="2020-01-01")
+    assert d.value("maybe") == 0
+    assert d.value("maybe.a") == 0 and d.value("maybe.c") == 0

@@ -1,0 +1,216 @@
+"""``policyrules sql``, ``batch``, ``summary`` and ``compare``: a policy compiled to SQL and run
+over whole populations in DuckDB.  Heavy modules (duckdb, sqlglot) are imported only when a
+command runs, so the CLI starts fast."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+
+def register(sub: Any, command: Callable[..., Any]) -> None:
+    s = sub.add_parser("sql", help="print the policy compiled to one SQL query (duckdb, spark or postgres)")
+    s.add_argument("policy", metavar="POLICY")
+    s.add_argument("--dialect", choices=["duckdb", "spark", "postgres"], default="duckdb")
+    s.add_argument("--on", metavar="DATE", help="evaluation date (default: today); fixes dated parameters")
+    s.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="a parameter value the policy leaves open (repeatable)")
+    s.add_argument("--kinds", metavar="KIND,...", help="kinds of facts each row provides (default: all)")
+    s.add_argument("--table", default="facts", metavar="NAME", help="the table of facts (default: facts)")
+    s.add_argument("--compact", action="store_true", help="one line instead of indented SQL")
+    command("sql")(cmd_sql)
+
+    s = sub.add_parser("batch", help="evaluate every row of a CSV/Parquet/JSON-lines file, in DuckDB")
+    s.add_argument("policy", metavar="POLICY")
+    s.add_argument("input", metavar="INPUT")
+    s.add_argument("-o", "--output", metavar="OUTPUT", help="results (.csv, .parquet or .jsonl)")
+    _common(s)
+    s.add_argument("--rejects", metavar="FILE",
+                   help="rows refused by validation: row, field, value, reason (default: OUTPUT.rejects.csv, "
+                        "written when there are any)")
+    s.add_argument("--explain", type=int, metavar="ROW", help="print the full explanation of input row ROW "
+                   "(1-based, as in the rejects file), computed by the interpreter")
+    s.add_argument("--lang", choices=["en", "zh"], default="en", help="language of --explain")
+    s.add_argument("--row-numbers", action="store_true",
+                   help="add the input row number as column `row` (automatic when the input has no column "
+                        "other than facts)")
+    s.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="DuckDB's progress bar on long runs (default: when stderr is a terminal)")
+    command("batch")(cmd_batch)
+
+    s = sub.add_parser("summary", help="totals, counts eligible and paid, averages per output, by group")
+    s.add_argument("policy", metavar="POLICY")
+    s.add_argument("input", metavar="INPUT")
+    _common(s)
+    s.add_argument("--by", nargs="+", default=[], metavar="COLUMN", help="group by these input columns")
+    s.add_argument("--json", action="store_true", help="the summary as JSON")
+    command("summary")(cmd_summary)
+
+    s = sub.add_parser("compare", help="two versions of a policy on the same population: cost, winners, losers")
+    s.add_argument("old", metavar="OLD.policy")
+    s.add_argument("new", metavar="NEW.policy")
+    s.add_argument("input", metavar="INPUT")
+    _common(s)
+    s.add_argument("--chart", metavar="FILE", help="histogram of the change per person (.svg or .html)")
+    s.add_argument("--top", type=int, default=10, metavar="N", help="how many of the largest changes to list")
+    s.add_argument("--json", action="store_true", help="the comparison as JSON")
+    command("compare")(cmd_compare)
+
+
+def _common(s: Any) -> None:
+    s.add_argument("--on", required=True, metavar="DATE", help="evaluation date, e.g. 2009-07-01")
+    s.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="a parameter value the policy leaves open (repeatable)")
+    s.add_argument("--mapping", metavar="FILE", help="YAML/JSON {input column: fact name or kind.fact}")
+
+
+# ---------------------------------------------------------------- helpers
+def _date(text: str | None) -> dt.date:
+    from policyrules.interfaces.cli import CliError
+
+    if text is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise CliError(f"--on: expected a date such as 2009-07-01, got {text!r}") from None
+
+
+def _guard(fn: Callable[[], Any]) -> Any:
+    """Run ``fn``, turning the errors users can cause into CliError (exit 2)."""
+    from policyrules.batch.io import BatchError
+    from policyrules.compile.unsupported import Unsupported
+    from policyrules.evaluate.decide import EvaluationError
+    from policyrules.evaluate.inputs import InputError
+    from policyrules.interfaces.cli import CliError, input_error
+
+    try:
+        return fn()
+    except InputError as err:
+        raise input_error(err) from None
+    except (EvaluationError, BatchError, Unsupported) as err:
+        raise CliError(str(err)) from None
+
+
+def _mapping(path: str | None) -> dict[str, str] | None:
+    if not path:
+        return None
+    from policyrules.batch.io import load_mapping
+
+    return _guard(lambda: load_mapping(path))
+
+
+def _notes(notes: Any) -> None:
+    for note in notes:
+        print(note, file=sys.stderr)
+
+
+def _plain(value: Any) -> Any:
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+# ---------------------------------------------------------------- commands
+def cmd_sql(args: argparse.Namespace) -> int:
+    from policyrules.interfaces.cli import CliError, load_policy, parse_params
+
+    policy = load_policy(args.policy)
+    cp = policy.checked
+    on = _date(args.on)
+    kinds = list(cp.facts)
+    if args.kinds:
+        kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
+        unknown = [k for k in kinds if k not in cp.facts]
+        if unknown:
+            raise CliError(f"--kinds: policy {cp.name} has no facts {', '.join(unknown)}; "
+                           f"it declares {', '.join(cp.facts)}")
+
+    def build() -> str:
+        from policyrules.compile import compile_query, resolve
+
+        params = resolve(cp, on, parse_params(args.param))
+        c = compile_query(cp, on, params, kinds=kinds, source=args.table, dialect=args.dialect)
+        shown = ", ".join(f"{k} = {_plain(v)}" for k, v in params.items()) or "none"
+        head = (f"-- policy {cp.name}, evaluated on {on.isoformat()}, dialect {args.dialect}\n"
+                f"-- parameters: {shown}\n-- one row of table {args.table} per entity, facts of: {', '.join(kinds)}\n")
+        return head + c.sql(pretty=not args.compact) + ";\n"
+
+    sys.stdout.write(_guard(build))
+    return 0
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from policyrules.interfaces.cli import CliError, load_policy, parse_params
+
+    if args.output is None and args.explain is None:
+        raise CliError("batch: give -o OUTPUT (and/or --explain ROW)")
+    policy = load_policy(args.policy)
+    on = _date(args.on)
+    params = parse_params(args.param)
+    mapping = _mapping(args.mapping)
+    from policyrules.batch import run
+
+    if args.output is not None:
+        result = _guard(lambda: run.run_batch(policy, args.input, args.output, on, params, mapping, args.rejects,
+                                              args.progress, True if args.row_numbers else None))
+        _notes(result.notes)
+        print(result.summary_line() + f"; results in {args.output}", file=sys.stderr)
+    if args.explain is not None:
+        sys.stdout.write(_guard(lambda: run.explain_row(policy, args.input, args.explain, on, params, mapping,
+                                                        args.lang)))
+    return 0
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    from policyrules.interfaces.cli import load_policy, parse_params
+
+    policy = load_policy(args.policy)
+    on = _date(args.on)
+    from policyrules.batch import run
+
+    summary = _guard(lambda: run.run_summary(policy, args.input, on, parse_params(args.param),
+                                             _mapping(args.mapping), args.by))
+    _notes(summary["notes"])
+    if args.json:
+        print(json.dumps(_plain(summary), ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.write(run.format_summary(summary))
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from policyrules.interfaces.cli import CliError, load_policy, parse_params
+
+    old, new = load_policy(args.old), load_policy(args.new)
+    on = _date(args.on)
+    if args.chart and not args.chart.lower().endswith((".svg", ".html", ".htm")):
+        raise CliError(f"--chart: write the chart to a .svg or .html file, got {args.chart}")
+    from policyrules.batch import run
+
+    result = _guard(lambda: run.run_compare(old, new, args.input, on, parse_params(args.param),
+                                            _mapping(args.mapping), args.top))
+    _notes(result["notes"])
+    if args.json:
+        print(json.dumps(_plain(result), ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.write(run.format_compare(result))
+    if args.chart:
+        try:
+            run.write_chart(result, args.chart)
+        except OSError as err:
+            raise CliError(f"{args.chart}: cannot write the chart: {err.strerror}") from None
+        print(f"chart written to {args.chart}", file=sys.stderr)
+    return 0
