@@ -26,8 +26,10 @@ ROOT = BENCH.parent
 DATA = BENCH / "data"
 
 # An engine is a command line; {input} and {output} are Parquet paths, {python} this interpreter.
-# Later: "policyrules": "policyrules batch policies/b1.policy {input} -o {output} --on 2024-01-01 ..."
 ENGINES: dict[str, str] = {
+    # the whole `policyrules batch` process: load and check the policy, compile it, validate and run
+    "policyrules": "{python} -m policyrules batch policies/b1.policy {input} -o {output} --on 2024-01-01 "
+                   "--no-progress",
     "reference": "{python} benchmarks/reference_b1.py {input} {output}",
     "duckdb": "{python} benchmarks/b1_duckdb.py {input} {output}",
     "polars": "{python} benchmarks/b1_polars.py {input} {output}",

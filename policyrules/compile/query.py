@@ -233,9 +233,9 @@ class QueryCompiler:
             for x, y in ((ta, tb), (tb, ta)):
                 if x.kind is K.RATE and y.kind is K.DURATION:
                     product = s.mul(a, b)
-                    return s.div(product, s.number(12), self.dialect) if x.unit == "year" else product
+                    return s.div(product, s.number(12), self.dialect, self.helper) if x.unit == "year" else product
             return s.mul(a, b)
-        q = s.div(a, b, self.dialect)
+        q = s.div(a, b, self.dialect, self.helper)
         if ta.kind is K.MONEY and tb.kind is K.RATE and tb.unit == "year":
             return s.mul(q, s.number(12))
         return q
@@ -328,7 +328,8 @@ class QueryCompiler:
             if node[0] == "value":
                 return s.round_to(self.scaled(node[1], factor), digits, mode, self.dialect)
             if node[0] == "parts":
-                rounded = [s.round_to(self.scaled(x, factor), digits, mode, self.dialect) for x in node[1].values()]
+                rounded = [s.round_to(self.scaled(x, factor), digits, mode, self.dialect)
+                           for x in node[1].values()]
                 acc = rounded[0]
                 for x in rounded[1:]:
                     acc = s.add(acc, x)
@@ -354,7 +355,7 @@ class QueryCompiler:
         if how == "one":
             return x
         if how == "twelfth":
-            return s.div(x, s.number(12), self.dialect)
+            return s.div(x, s.number(12), self.dialect, self.helper)
         assert f is not None
         return s.mul(x, f)
 

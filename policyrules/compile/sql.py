@@ -17,7 +17,7 @@ Division by zero gives 0, as in the interpreter.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 
 import attrs
@@ -199,47 +199,79 @@ def _pow10(k: int) -> exp.Expression:
     return exp.Literal.number("1" + "0" * k) if k >= 0 else exp.Literal.number("0." + "0" * (-k - 1) + "1")
 
 
-def div(a: Sql, b: Sql, dialect: str) -> Sql:
-    """``a / b`` as an exact decimal (``DIV_SCALE`` places); 0 when ``b`` is 0."""
+def _unscaled(x: Sql, s: int) -> exp.Expression:
+    """``x * 10^s`` as a HUGEINT, for ``x`` with at most ``s`` decimal places (no DECIMAL overflow:
+    the whole and the fractional part are scaled separately)."""
+    big = dtype("HUGEINT")
+    if x.kind != "dec" or s == 0:
+        whole = exp.Cast(this=paren(x.e), to=big)
+        return exp.Mul(this=whole, expression=_pow10(s)) if s else whole
+    xs = cast(x.e, decimal_type(s))
+    trunc = exp.Anonymous(this="trunc", expressions=[xs])
+    whole = exp.Mul(this=exp.Cast(this=trunc, to=big), expression=_pow10(s))
+    frac = exp.Cast(this=exp.Mul(this=exp.Paren(this=exp.Sub(this=xs.copy(), expression=trunc.copy())),
+                                 expression=_pow10(s)), to=big)
+    return exp.Add(this=whole, expression=frac)
+
+
+def div(a: Sql, b: Sql, dialect: str, helper: Callable[[Sql], Sql] | None = None) -> Sql:
+    """``a / b`` as an exact decimal (``DIV_SCALE`` places, half-even); 0 when ``b`` is 0.
+
+    DuckDB: long division on 128-bit integers, nine digits at a time, in helper columns
+    (``helper`` makes an expression a column and returns a reference to it).  Operands with more
+    than ``DIV_SCALE`` decimal places are first rounded to that many.
+    """
     deps = _deps(a, b)
     if _is_zero(b):
         return Sql(ZERO.e, "int", 0, deps)
+    if a.kind == "dec" and a.scale > DIV_SCALE:
+        a = rescale(a, DIV_SCALE)
+    if b.kind == "dec" and b.scale > DIV_SCALE:
+        b = rescale(b, DIV_SCALE)
     sa = a.scale if a.kind == "dec" else 0
     sb = b.scale if b.kind == "dec" else 0
-    q = DIV_SCALE
+    zero_test = exp.EQ(this=paren(b.e), expression=exp.Literal.number(0))
     if dialect == "duckdb":
-        big = dtype("HUGEINT")
-        # the operands as 128-bit integers: a = A / 10^sa, b = B / 10^sb
-        ai = exp.Cast(this=exp.Mul(this=paren(cast(a.e, decimal_type(sa))), expression=_pow10(sa)), to=big) \
-            if sa else exp.Cast(this=paren(a.e), to=big)
-        bi = exp.Cast(this=exp.Mul(this=paren(cast(b.e, decimal_type(sb))), expression=_pow10(sb)), to=big) \
-            if sb else exp.Cast(this=paren(b.e), to=big)
-        shift = q - sa + sb  # a / b * 10^q = A * 10^shift / B
-        num: exp.Expression = exp.Mul(this=ai, expression=_pow10(shift)) if shift > 0 else ai
-        den: exp.Expression = exp.Mul(this=bi, expression=_pow10(-shift)) if shift < 0 else bi
-        num, den = exp.Paren(this=num), exp.Paren(this=den)
-        quot = exp.IntDiv(this=num.copy(), expression=den.copy())
-        rem = exp.Paren(this=exp.Mod(this=num.copy(), expression=den.copy()))
-        twice = exp.Mul(this=exp.Literal.number(2), expression=exp.Abs(this=rem.copy()))
-        odd = exp.NEQ(this=exp.Paren(this=exp.Mod(this=exp.Paren(this=quot.copy()), expression=exp.Literal.number(2))),
+        assert helper is not None, "DuckDB division needs helper columns"
+        s = max(sa, sb)
+        num = helper(Sql(_unscaled(a, s), "big", 0, a.deps))
+        den0 = _unscaled(b, s)
+        den = helper(Sql(exp.Case(ifs=[exp.If(this=zero_test.copy(), true=exp.Literal.number(1))],
+                                  default=exp.Abs(this=den0)), "big", 0, b.deps))
+        n_abs = exp.Abs(this=num.e.copy())
+        d = den.e
+        billion = _pow10(9)
+        t1 = helper(Sql(exp.Mul(this=exp.Paren(this=exp.Mod(this=n_abs.copy(), expression=d.copy())),
+                                expression=billion.copy()), "big", 0, num.deps | den.deps))
+        t2 = helper(Sql(exp.Mul(this=exp.Paren(this=exp.Mod(this=t1.e.copy(), expression=d.copy())),
+                                expression=billion.copy()), "big", 0, t1.deps | den.deps))
+        whole = exp.IntDiv(this=n_abs.copy(), expression=d.copy())
+        q18 = exp.Add(this=exp.Add(this=exp.Mul(this=exp.Paren(this=whole), expression=_pow10(18)),
+                                   expression=exp.Mul(this=exp.Paren(this=exp.IntDiv(this=t1.e.copy(),
+                                                                                     expression=d.copy())),
+                                                      expression=billion.copy())),
+                      expression=exp.Paren(this=exp.IntDiv(this=t2.e.copy(), expression=d.copy())))
+        rem2 = exp.Mul(this=exp.Literal.number(2), expression=exp.Paren(this=exp.Mod(this=t2.e.copy(),
+                                                                                      expression=d.copy())))
+        odd = exp.NEQ(this=exp.Paren(this=exp.Mod(this=exp.Paren(this=exp.IntDiv(this=t2.e.copy(),
+                                                                                 expression=d.copy())),
+                                                  expression=exp.Literal.number(2))),
                       expression=exp.Literal.number(0))
-        up = exp.Or(this=exp.GT(this=twice, expression=exp.Abs(this=den.copy())),
-                    expression=exp.Paren(this=exp.And(this=exp.EQ(this=twice.copy(), expression=exp.Abs(this=den.copy())),
+        up = exp.Or(this=exp.GT(this=rem2, expression=d.copy()),
+                    expression=exp.Paren(this=exp.And(this=exp.EQ(this=rem2.copy(), expression=d.copy()),
                                                       expression=odd)))
-        sign = exp.Mul(this=exp.Sign(this=num.copy()), expression=exp.Sign(this=den.copy()))
-        rounded = exp.Add(this=quot, expression=exp.Case(ifs=[exp.If(this=up, true=sign)],
-                                                          default=exp.Literal.number(0)))
-        value = exp.Mul(this=exp.Paren(this=cast(exp.Paren(this=rounded), "DECIMAL(38,0)")),
-                        expression=_pow10(-q))
-        zero_test = exp.EQ(this=paren(b.e), expression=exp.Literal.number(0))
-        e = exp.Case(ifs=[exp.If(this=zero_test, true=cast(exp.Literal.number(0), decimal_type(q)))], default=value)
-        return Sql(e, "dec", q, deps)
+        rounded = exp.Add(this=q18, expression=exp.Case(ifs=[exp.If(this=up, true=exp.Literal.number(1))],
+                                                        default=exp.Literal.number(0)))
+        signed = exp.Mul(this=exp.Sign(this=num.e.copy()), expression=exp.Paren(this=rounded))
+        value = exp.Mul(this=exp.Paren(this=cast(signed, "DECIMAL(38,0)")), expression=_pow10(-DIV_SCALE))
+        e = exp.Case(ifs=[exp.If(this=zero_test, true=cast(exp.Literal.number(0), decimal_type(DIV_SCALE)))],
+                     default=value)
+        return Sql(e, "dec", DIV_SCALE, deps | t2.deps | num.deps)
     num2 = cast(a.e, "DECIMAL(30,12)")
     den2 = cast(b.e, f"DECIMAL(30,{min(sb, 12)})")
-    zero_test = exp.EQ(this=paren(b.e), expression=exp.Literal.number(0))
     e = exp.Case(ifs=[exp.If(this=zero_test, true=exp.Literal.number(0))],
                  default=exp.Div(this=num2, expression=den2))
-    return Sql(e, "dec", q, deps)
+    return Sql(e, "dec", DIV_SCALE, deps)
 
 
 # ---------------------------------------------------------------- functions

@@ -5,7 +5,7 @@ evaluated until they are right."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
 from typing import Any
 
 from policyrules import types as t
@@ -23,7 +23,7 @@ from policyrules.evaluate.trace import (
 from policyrules.syntax import nodes as n
 
 K = t.Kind
-ROUNDING = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN, "up": ROUND_CEILING}
+ROUNDING = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN, "up": ROUND_UP}  # down: toward zero (舍去); up: away from zero (进一)
 
 
 class EvaluationError(Exception):
@@ -110,6 +110,8 @@ class _Run:
                                 tuple(checks), None, None, None, term, None, None, cites, d.texts, rounding_note)
         body = d.amounts[0]
         value, parts, step, branch = self._amount(body)
+        if o.part_names and not parts:  # no alternative applied: every part is zero
+            parts = {p: ZERO for p in o.part_names}
         factor, period_note = self._period(o, term)
         rnd = ROUNDING[mode]
         if parts:
@@ -117,9 +119,8 @@ class _Run:
             total = sum(parts.values(), ZERO)
         else:
             total = (value * factor).quantize(quantum, rounding=rnd)
-        raw = value * factor
         status = "paid" if total != 0 else "zero"
-        return OutputResult(d.name, d.label, d.kind, total, True, status, parts, tuple(checks), step, raw,
+        return OutputResult(d.name, d.label, d.kind, total, True, status, parts, tuple(checks), step, total,
                             period_note, term, branch, None, cites, d.texts, rounding_note)
 
     def _rounding(self, d: n.OutputDecl) -> tuple[str, Decimal]:

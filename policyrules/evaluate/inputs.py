@@ -82,6 +82,8 @@ def convert(value: Any, ty: t.Type) -> tuple[Any, str | None]:
         d = _decimal(value) if not isinstance(value, str) else None
         if d is None:
             return None, f"expected a percentage such as \"5.31%\", got {value!r}"
+        if not -1 <= d <= 1:
+            return None, f"a bare number is read as a fraction (0.97 is 97%); write {value}% as \"{value}%\""
         return d, None
     if k is K.DURATION:
         d = _decimal(value)

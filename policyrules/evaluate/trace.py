@@ -57,7 +57,7 @@ class OutputResult:
     parts: dict[str, Decimal]
     conditions: tuple[ConditionCheck, ...]
     amount: Step | None
-    raw_amount: Decimal | None  # before rounding and group exclusion
+    raw_amount: Decimal | None  # the amount computed, before any group exclusion
     period_note: str | None
     term: TermCheck | None
     branch: str | None

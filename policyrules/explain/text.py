@@ -93,6 +93,8 @@ def card(cp: CheckedPolicy, r: OutputResult, f: Formula, tr: dict[str, str], wid
         lines.append(f"{ind}{tr['term']}: {_term(r, tr, f.lang)}")
     if r.amount is not None and r.eligible:
         lines.extend(_amount(r, f, tr, ind))
+    elif r.eligible and r.branch:  # eligible, but no alternative applied
+        lines.append(f"{ind}{tr['branch']}: {_zh(r.branch) if f.lang == 'zh' else r.branch}")
     if r.group_note:
         prefix = tr["excluded"] + ": " if r.status == "excluded" else ""
         note = _zh(r.group_note) if f.lang == "zh" else r.group_note
@@ -127,7 +129,7 @@ def _amount(r: OutputResult, f: Formula, tr: dict[str, str], ind: str) -> list[s
             why = f" ({f.line(step.children[0])})"
         lines.append(f"{ind}{tr['branch']}: {_zh(r.branch) if f.lang == 'zh' else r.branch}{why}")
     inner = step.children[-1] if r.branch and step.children else step
-    computed = r.raw_amount.quantize(Decimal("0.01")) if r.raw_amount is not None else r.value
+    computed = r.raw_amount if r.raw_amount is not None else r.value
     rounding = f" ({tr['rounding']} {r.rounding})" if r.rounding else ""
     if isinstance(inner.node, n.Parts):
         lines.append(f"{ind}{tr['amount']} = " + " + ".join(format(v, "f") for v in r.parts.values())

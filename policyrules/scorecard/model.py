@@ -339,6 +339,7 @@ class Scorecard:
     text: str | None = None
     lists: tuple[Listing, ...] = attrs.field(default=(), converter=_tuple)
     tables: tuple[TableDef, ...] = attrs.field(default=(), converter=_tuple)
+    fields_label: str | None = None  # who reports the fields, e.g. "各乡镇(单位)填报"
     span: Any = _span()
 
     def indicator(self, name: str) -> Indicator:

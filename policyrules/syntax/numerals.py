@@ -24,13 +24,17 @@ def _integer(text: str) -> int:
         raise ValueError("empty numeral")
     total = section = digit = 0
     seen_digit = False
+    last_unit = 0  # the unit just before a trailing digit: 三千五 is 3500, 两万五 is 25000
+    after_zero = False
     for ch in text:
         if ch in DIGITS:
             digit = DIGITS[ch]
+            after_zero = after_zero or ch in "零〇"
             seen_digit = True
         elif ch in SMALL_UNITS:
             section += (digit if seen_digit else 1) * SMALL_UNITS[ch]
             digit, seen_digit = 0, False
+            last_unit, after_zero = SMALL_UNITS[ch], False
         elif ch in BIG_UNITS:
             section += digit
             if section == 0 and total == 0:
@@ -38,6 +42,9 @@ def _integer(text: str) -> int:
             total += section * BIG_UNITS[ch]
             section = digit = 0
             seen_digit = False
+            last_unit, after_zero = BIG_UNITS[ch], False
         else:
             raise ValueError(f"not a Chinese numeral: {text!r}")
+    if seen_digit and last_unit >= 100 and not after_zero and len(text) >= 2 and text[-2] not in DIGITS:
+        digit *= last_unit // 10  # elided unit: 三千五 is 3500, 两万五 is 25000, 一百五 is 150
     return total + section + digit

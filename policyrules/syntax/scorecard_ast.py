@@ -336,6 +336,7 @@ class _Builder:
             cite=head.cite,
             text=head.text,
             lists=[self.listing(p) for p in self.of("list")],
+            fields_label=next((p.label for p in self.of("fields") if p.label is not None), None),
             span=head.span,
         )
 

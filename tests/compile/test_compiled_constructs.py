@@ -29,7 +29,7 @@ def constructs_case(draw):
     return rows, on, {"open_amount": str(draw(money(5000)))}
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(constructs_case())
 def test_constructs_compiled_equals_interpreter(case):
     rows, on, params = case

@@ -85,7 +85,7 @@ def city_case(draw):
     return rows, on, params
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(city_case())
 def test_city_policy_compiled_equals_interpreter(case):
     rows, on, params = case

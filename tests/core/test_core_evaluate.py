@@ -516,9 +516,6 @@ def test_the_decision_as_data(policy: Policy) -> None:
     assert data["parameters"]["wage"] == "1000.00"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: when no alternative applies to an amount made of parts, the result "
-                                       "has no parts, so decision.value('maybe.a') raises KeyError (an ineligible "
-                                       "output gives 0.00 parts)")
 def test_parts_are_zero_when_no_alternative_applies() -> None:
     p = loads("policy t\nfacts p:\n  ok: bool\n  x: money\nbenefit maybe once\n  amount\n    if ok: parts\n"
               "      a: x\n      c: 1 元\n")

@@ -6,15 +6,9 @@ from datetime import date
 
 import attrs
 import pytest
+from scorecard_support import all_cards, card, jiangsu_2012, jilin_2004, recruitment
 
 from policyrules.scorecard import ScorecardDefinitionError, check_scorecard, evaluate_scorecard
-from policyrules.scorecard.examples import (
-    city_targets,
-    jiangsu_2012,
-    jilin_2004,
-    recruitment,
-    recruitment_from_records,
-)
 from policyrules.scorecard.expr import (
     Compare,
     Const,
@@ -45,9 +39,9 @@ from policyrules.scorecard.model import (
 from policyrules.types import BOOL, INTEGER, TEXT
 
 
-@pytest.mark.parametrize("make", [recruitment, recruitment_from_records, jiangsu_2012, jilin_2004, city_targets])
-def test_the_examples_are_well_formed(make: object) -> None:
-    assert check_scorecard(make()) == []  # type: ignore[operator]
+@pytest.mark.parametrize(("policy_name", "name"), all_cards())
+def test_the_bundled_cards_are_well_formed(policy_name: str, name: str) -> None:
+    assert check_scorecard(card(policy_name, name)) == []
 
 
 def test_recruitment_has_the_documented_shape() -> None:
@@ -60,6 +54,9 @@ def test_recruitment_has_the_documented_shape() -> None:
     jilin = jilin_2004()
     assert len(jilin.indicators) == 36 and len(jilin.areas) == 7
     assert [sum(1 for i in jilin.indicators if i.area == a.name) for a in jilin.areas] == [11, 4, 8, 3, 2, 2, 6]
+    assert len(jilin.items) == 36 and len(jilin.parameters) == 36  # a weight per indicator
+    assert all(p.values == ((None, 1),) for p in jilin.parameters)  # stated weight 1, the caller may change it
+    assert [(a.advanced, len(a.order)) for a in jilin.areas] == [(5, 2)] * 7
 
 
 def test_spans_are_left_out_of_equality_and_nodes_are_frozen() -> None:
@@ -68,7 +65,13 @@ def test_spans_are_left_out_of_equality_and_nodes_are_frozen() -> None:
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         FieldRef("x").name = "y"  # type: ignore[misc]
     assert not hasattr(FieldRef("x"), "__dict__")
-    assert recruitment() == recruitment()
+    from scorecard_support import POLICIES
+
+    from policyrules.syntax.parse import parse
+
+    text = (POLICIES / "recruitment-scorecard.policy").read_text(encoding="utf-8")
+    assert parse(text).decls[1] == parse("\n\n" + text).decls[1]  # equal though every span moved
+    assert parse(text).decls[1].span != parse("\n\n" + text).decls[1].span
 
 
 def test_every_problem_of_a_malformed_card_is_listed() -> None:

@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from scorecard_support import load_case_file
+from scorecard_support import jiangsu_2012, load_case_file, recruitment
 
 from policyrules.scorecard import (
     evaluate_scorecard,
@@ -20,7 +20,6 @@ from policyrules.scorecard import (
     render_table,
     to_dict,
 )
-from policyrules.scorecard.examples import jiangsu_2012, recruitment
 from policyrules.scorecard.result import ScorecardResult
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -80,7 +79,7 @@ def test_why_not_qualified() -> None:
 
 def test_why_ranked_below_the_unit_above() -> None:
     result = recruitment_result()
-    assert ("Rank 4: below town_e (rank 3): same score 100.00; tie-break special_actual/special_target: "
+    assert ("Rank 4: below town_e (rank 3): same score 100.00; tie-break special.ratio: "
             "30/30 = 1 < 31/30 = 1.0333 (larger first)") in explain_unit(result, "town_a")
     assert "Rank 6: below town_d (rank 5) on score: 90.00 < 91.00" in explain_unit(result, "dept_f")
     assert "No award: ranked 6, awards go to the first 5" in explain_unit(result, "dept_f")

@@ -7,10 +7,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import pytest
+from scorecard_support import city_targets, jilin_2004, recruitment_from_records
 
 from policyrules.scorecard import evaluate_scorecard, explain_unit
-from policyrules.scorecard.examples import city_targets, jilin_2004
 from policyrules.scorecard.expr import Arith, Compare, Const, FieldRef, LastYear, ParamRef, f
 from policyrules.scorecard.model import (
     Award,
@@ -35,17 +36,18 @@ def city_unit(**changes: Any) -> dict[str, Any]:
     unit = {"id": "city", "new_urban_jobs": 115000, "reemployed": 50000, "hardship_reemployed": 12000,
             "public_welfare_posts": 5200, "registered_unemployment_rate": "4%", "rural_dibao_employment_rate": "50%",
             "training": 150000, "resident_medical_rate": "70%", "migrant_insurance_rate": "30%",
-            "migrant_insurance_rate_last_year": "15%", "fund_collection_rate": "95%"}
+            "migrant_insurance_rate_last_year": "15%", "fund_collection_rate": "95%",
+            "migrant_insurance_start": "2012-03-01", "rural_pension_scheme": "是"}
     return unit | changes
 
 
 def test_a_target_twice_last_year() -> None:
     result = evaluate_scorecard(city_targets(), [city_unit(), city_unit(id="town", migrant_insurance_rate="29.9%")],
-                                on=ON)
+                                parameters={"migrant_insurance_deadline": "2012年5月1日"}, on=ON)
     city, town = result.unit("city"), result.unit("town")
     assert city.indicator("migrant_insurance_rate").target == Decimal("0.30")
     assert city.indicator("migrant_insurance_rate").last_year == Decimal("0.15")
-    assert city.met_count == city.indicator_count == 10
+    assert city.met_count == city.indicator_count == 12
     assert not town.indicator("migrant_insurance_rate").met
     text = explain_unit(result, "town")
     assert "migrant_insurance_rate: actual 29.9% < target 30% (2 x last_year, last year 15%), not met" in text
@@ -79,13 +81,15 @@ def _jilin_unit(unit_id: str, miss: tuple[str, ...] = ()) -> dict[str, Any]:
 
 
 def test_advanced_units_per_area() -> None:
+    card = jilin_2004()
+    card = attrs.evolve(card, areas=[attrs.evolve(a, advanced=2) for a in card.areas])
     units = [
         _jilin_unit("changchun"),
         _jilin_unit("jilin", miss=("skill_training",)),
         _jilin_unit("baicheng", miss=("registered_unemployment_rate", "medical_insured")),
         _jilin_unit("tonghua", miss=("labour_export", "dibao_it_rate")),
     ]
-    result = evaluate_scorecard(jilin_2004(advanced=2), units, on=date(2004, 12, 31))
+    result = evaluate_scorecard(card, units, on=date(2004, 12, 31))
     assert result.unit("changchun").indicator_count == 36
     employment = {u.id: u.area("employment") for u in result.units}
     # candidates meet all 11 employment indicators: changchun (36 met) then jilin (35 met)
@@ -97,7 +101,13 @@ def test_advanced_units_per_area() -> None:
     assert result.unit("tonghua").get("areas.training.candidate") is True
     assert not result.unit("baicheng").area("medical").candidate
     assert "training: 4 of 4 met, candidate (place 3), not among the first 2" in explain_unit(result, "tonghua")
-    assert result.unit("tonghua").rank is None and result.total_awards == 0
+    # ranked by score (the weights of the indicators met), then indicators met, then id
+    assert [(u.id, u.score, u.rank) for u in result.units] == [
+        ("changchun", 36, 1), ("jilin", 35, 2), ("baicheng", 34, 3), ("tonghua", 34, 4)]
+    assert result.advanced_units == ("changchun", "jilin", "baicheng") and result.total_awards == 0
+    assert "Rank 4: below baicheng (rank 3): same score 34.00; tie-break met_count: 34 = 34" not in \
+        explain_unit(result, "tonghua")
+    assert "the last tie-break is the unit id" in explain_unit(result, "tonghua")
 
 
 def _card(**changes: Any) -> Scorecard:
@@ -160,8 +170,6 @@ def test_a_parameter_target_dated_and_a_rounding_rule() -> None:
 
 
 def test_counted_indicators_explain_the_count() -> None:
-    from policyrules.scorecard.examples import recruitment_from_records
-
     unit = {"id": "town_a", "annual_target": 2, "special_target": 1, "plan_submitted": True, "survey_done": True,
             "ledger_built": True, "items_missing": 0, "other_points": "10"}
     workers = [
@@ -176,7 +184,7 @@ def test_counted_indicators_explain_the_count() -> None:
     assert ("special: actual 1 (count of worker where labour_contract and consecutive_months >= 3 and "
             "key_enterprise) >= target 1, met") in text
     zh = explain_unit(result, "town_a", "zh")
-    assert "实际 2(新招工人人数,条件:签订了劳动合同 且 在一个企业连续务工月数 >= 3) >= 目标 2" in zh
+    assert "实际 2(新招工人数,条件:签订了劳动合同 且 在一个企业连续务工月数 >= 3) >= 目标 2" in zh
 
 
 def test_sums_over_records_not_or_and_an_ascending_tie_break() -> None:

@@ -9,10 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from scorecard_support import load_case_file
+from scorecard_support import jiangsu_2012, load_case_file, recruitment, recruitment_from_records
 
 from policyrules.scorecard import ScorecardInputError, evaluate_scorecard, load_records, load_units, to_dict
-from policyrules.scorecard.examples import jiangsu_2012, recruitment, recruitment_from_records
 
 ON = date(2023, 12, 25)
 UNITS: list[dict[str, Any]] = load_case_file("recruitment-scorecard.yaml")["cases"][0]["units"]

@@ -7,9 +7,9 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scorecard_support import recruitment, recruitment_from_records
 
 from policyrules.scorecard import evaluate_scorecard, to_dict
-from policyrules.scorecard.examples import recruitment, recruitment_from_records
 from policyrules.scorecard.result import ScorecardResult
 
 CARD = recruitment()
