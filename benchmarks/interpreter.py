@@ -111,7 +111,7 @@ def persons(n: int, which: str) -> list[dict]:
 
         rows = population(n).to_pylist()
         return [{"person": {k: v for k, v in r.items() if k != "person_id"}} for r in rows]
-    rows = city_table(0, {k: v[:n] for k, v in city_chunk(2009, 0, max(n, 1)).items()}).to_pylist()
+    rows = city_table(0, {k: v[:n] for k, v in city_chunk(2009, 0, CHUNK).items()}).to_pylist()  # n <= CHUNK
     out = []
     for r in rows:
         r.pop("person_id")

@@ -126,32 +126,40 @@ class Session:
             if progress is None:
                 progress = sys.stderr.isatty()
             self.con.execute(f"SET enable_progress_bar = {'true' if progress else 'false'}")
+            # DuckDB rewrites a long `x IN (...)` into a join, which does not keep the input order
+            # of the rows; as a list test it does (and is as fast here).
+            self.con.execute("SET disabled_optimizers = 'in_clause'")
             io.open_input(self.con, input_path, dict(mapping) if mapping else None)
         self.input_path = input_path
+        self.mapping = dict(mapping) if mapping else None
         self.plan = plan_columns(self.cp, list(io.input_columns(self.con)))
-        facts_sql, rejects_sql = io.validation_sql(self.plan.schema, io.input_columns(self.con))
         self.facts = "facts" + suffix
         self.rejects = "rejects" + suffix
-        self.con.execute(facts_sql)
-        self.con.execute(rejects_sql)
-        self._durations(suffix)
+        self.suffix = suffix
+        self._views(self.con)
 
-    def _durations(self, suffix: str) -> None:
+    def _views(self, con: Any) -> None:
+        facts_sql, rejects_sql = io.validation_sql(self.plan.schema, io.input_columns(con))
+        con.execute(facts_sql)
+        con.execute(rejects_sql)
+        self._durations(con, self.suffix)
+
+    def _durations(self, con: Any, suffix: str) -> None:
         """Views ``facts<suffix>`` and ``rejects<suffix>``: io's, less (plus) rows with a negative
         duration, which the interpreter refuses too (evaluate.inputs.convert)."""
         from policyrules.types import Kind
 
         durations = [c for c, ty in self.plan.schema.items() if ty.kind is Kind.DURATION]
         base_facts, base_rejects = "facts__io" + suffix, "rejects__io" + suffix
-        self.con.execute(f"ALTER VIEW facts RENAME TO {base_facts}")
-        self.con.execute(f"ALTER VIEW rejects RENAME TO {base_rejects}")
+        con.execute(f"ALTER VIEW facts RENAME TO {base_facts}")
+        con.execute(f"ALTER VIEW rejects RENAME TO {base_rejects}")
         if not durations:
-            self.con.execute(f"CREATE OR REPLACE TEMP VIEW {self.facts} AS SELECT * FROM {base_facts}")
-            self.con.execute(f"CREATE OR REPLACE TEMP VIEW {self.rejects} AS SELECT * FROM {base_rejects}")
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {self.facts} AS SELECT * FROM {base_facts}")
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {self.rejects} AS SELECT * FROM {base_rejects}")
             return
         ok = " AND ".join(f"{_quote(c)} >= 0" for c in durations)
-        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {self.facts} AS SELECT * FROM {base_facts} WHERE {ok}")
-        types = io.input_columns(self.con)
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {self.facts} AS SELECT * FROM {base_facts} WHERE {ok}")
+        types = io.input_columns(con)
 
         def number(c: str) -> str:  # the raw input value as a number, to test its sign only
             q = _quote(c)
@@ -166,7 +174,7 @@ class Session:
         negative = (f"SELECT {io.ROW} AS row, p.field AS field, p.value AS value, p.reason AS reason FROM "
                     f"(SELECT {io.ROW}, UNNEST(list_filter([{problems}], lambda p: p.reason IS NOT NULL)) AS p "
                     f"FROM {io.RAW} WHERE {below})")
-        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {self.rejects} AS SELECT * FROM "
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {self.rejects} AS SELECT * FROM "
                          f"(SELECT * FROM {base_rejects} UNION ALL {negative}) ORDER BY row, field")
 
     def compiled(self, *, eligibility: bool = False, invariants: bool = False, extra: Sequence[str] = (),
@@ -222,18 +230,31 @@ def run_batch(policy: Any, input_path: str, output: str, on: dt.date, params: Ma
     io.file_format(output)
     with_row = row_numbers if row_numbers is not None else not sess.plan.passthrough
     c = sess.compiled(row=with_row)
-    computed = io.write_output(sess.con, c.sql(), output)
     path = rejects or default_rejects_path(output)
     io.file_format(path)
-    problems = io.write_output(sess.con, f"SELECT * FROM {sess.rejects}", path)
-    rejected = 0
-    if problems:
-        rejected = sess.con.execute(
-            f"SELECT count(DISTINCT row) FROM ({_read(path)})").fetchone()[0]  # type: ignore[index]
-    elif rejects is None:
-        os.unlink(path)
+    computed = io.write_output(sess.con, c.sql(), output)
+    problems = rejected = 0
+    if computed == _cheap_row_count(sess.con, input_path):
+        if rejects is not None:  # every row was computed: the rejects file only has its header
+            io.write_output(sess.con, f"SELECT * FROM {sess.rejects} LIMIT 0", path)
+    else:
+        problems = io.write_output(sess.con, f"SELECT * FROM {sess.rejects}", path)
+        if problems:
+            rejected = sess.con.execute(
+                f"SELECT count(DISTINCT row) FROM ({_read(path)})").fetchone()[0]  # type: ignore[index]
+        elif rejects is None:
+            os.unlink(path)
     return BatchResult(computed, rejected, problems, path if (problems or rejects) else None,
                        tuple(o.column for o in c.outputs), sess.plan.notes)
+
+
+def _cheap_row_count(con: Any, path: str) -> int | None:
+    """The number of rows of a Parquet file, from its metadata (None for other formats): when every
+    row was computed, the second pass that lists rejected rows is not needed."""
+    if io.file_format(path) != "parquet":
+        return None
+    row = con.execute(f"SELECT sum(num_rows) FROM parquet_file_metadata({_lit(path)})").fetchone()
+    return int(row[0]) if row and row[0] is not None else None
 
 
 def _read(path: str) -> str:

@@ -276,13 +276,15 @@ def div(a: Sql, b: Sql, dialect: str, helper: Callable[[Sql], Sql] | None = None
 
 # ---------------------------------------------------------------- functions
 def least(xs: Sequence[Sql]) -> Sql:
+    # LEAST/GREATEST as plain calls: values are never NULL, so no dialect's NULL rule matters
+    # (sqlglot would otherwise wrap each in a CASE testing every argument for NULL).
     kind, scale = _join_kind(xs)
-    return Sql(exp.Least(this=xs[0].e, expressions=[x.e for x in xs[1:]]), kind, scale, _deps(*xs))
+    return Sql(exp.Anonymous(this="LEAST", expressions=[x.e for x in xs]), kind, scale, _deps(*xs))
 
 
 def greatest(xs: Sequence[Sql]) -> Sql:
     kind, scale = _join_kind(xs)
-    return Sql(exp.Greatest(this=xs[0].e, expressions=[x.e for x in xs[1:]]), kind, scale, _deps(*xs))
+    return Sql(exp.Anonymous(this="GREATEST", expressions=[x.e for x in xs]), kind, scale, _deps(*xs))
 
 
 def floor(x: Sql) -> Sql:

@@ -282,4 +282,6 @@ class _Printer:
 
 def print_scorecard(card: Scorecard, lang: str = "en") -> str:
     """The text of a ``scorecard`` declaration, in English or Chinese keywords."""
+    if not isinstance(card, Scorecard):
+        raise TypeError(f"cannot print declaration {type(card).__name__}")
     return "\n".join(_Printer(lang).card(card)) + "\n"

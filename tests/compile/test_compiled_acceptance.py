@@ -25,7 +25,7 @@ def test_acceptance_cases_compiled(tmp_path):
         groups[key].append((i, facts, case))
     checked = 0
     failures = []
-    for n, ((on, params, kinds), cases) in enumerate(groups.items()):
+    for n, ((on, params, _kinds), cases) in enumerate(groups.items()):
         rows = [{"case": i, **flatten(p.checked, facts)} for i, facts, _ in cases]
         src = write_csv(tmp_path / f"in{n}.csv", rows)
         out = str(tmp_path / f"out{n}.parquet")
