@@ -178,9 +178,11 @@ def cmd_check(args: argparse.Namespace) -> int:
             continue
         if not args.json:
             c = policy.checked
-            cards = f", {_count(len(c.scorecards), 'scorecard')}" if c.scorecards else ""
-            print(f"{path}: ok ({_count(len(c.outputs), 'output')}, {_count(len(c.facts), 'kind')} of facts, "
-                  f"{_count(len(c.params), 'parameter')}{cards})")
+            what = [f"{_count(len(c.outputs), 'output')}", f"{_count(len(c.facts), 'kind')} of facts",
+                    _count(len(c.params), "parameter")] if c.outputs or not c.scorecards else []
+            if c.scorecards:
+                what.append(_count(len(c.scorecards), "scorecard"))
+            print(f"{path}: ok ({', '.join(what)})")
     if args.json:
         print(json.dumps(reports, ensure_ascii=False, indent=2))
     return worst
