@@ -25,6 +25,8 @@ from policyrules.batch import io
 from policyrules.check.checked import CheckedPolicy
 from policyrules.types import Type
 
+MEMORY_LIMIT = "512MB"
+
 
 class BatchError(io.BatchError):
     """A batch run cannot proceed; the message is meant for the user."""
@@ -112,7 +114,7 @@ class Session:
 
     def __init__(self, policy: Any, input_path: str, on: dt.date, params: Mapping[str, str] | None = None,
                  mapping: Mapping[str, str] | None = None, progress: bool | None = None,
-                 con: Any = None, suffix: str = ""):
+                 con: Any = None, suffix: str = "", memory_limit: str = MEMORY_LIMIT):
         import duckdb
 
         from policyrules.compile import resolve
@@ -129,17 +131,24 @@ class Session:
             # DuckDB rewrites a long `x IN (...)` into a join, which does not keep the input order
             # of the rows; as a list test it does (and is as fast here).
             self.con.execute("SET disabled_optimizers = 'in_clause'")
+            # Keeping the input order buffers results that are ready early; bounded here, so that a
+            # run of any size stays well under 1 GiB.
+            try:
+                self.con.execute(f"SET memory_limit = {_lit(memory_limit)}")
+            except duckdb.Error as err:
+                raise BatchError(f"--memory-limit {memory_limit!r}: {str(err).strip().splitlines()[0]}") from None
             io.open_input(self.con, input_path, dict(mapping) if mapping else None)
         self.input_path = input_path
         self.mapping = dict(mapping) if mapping else None
-        self.plan = plan_columns(self.cp, list(io.input_columns(self.con)))
+        self.types = io.input_columns(self.con)
+        self.plan = plan_columns(self.cp, list(self.types))
         self.facts = "facts" + suffix
         self.rejects = "rejects" + suffix
         self.suffix = suffix
         self._views(self.con)
 
     def _views(self, con: Any) -> None:
-        facts_sql, rejects_sql = io.validation_sql(self.plan.schema, io.input_columns(con))
+        facts_sql, rejects_sql = io.validation_sql(self.plan.schema, self.types)
         con.execute(facts_sql)
         con.execute(rejects_sql)
         self._durations(con, self.suffix)
@@ -159,7 +168,7 @@ class Session:
             return
         ok = " AND ".join(f"{_quote(c)} >= 0" for c in durations)
         con.execute(f"CREATE OR REPLACE TEMP VIEW {self.facts} AS SELECT * FROM {base_facts} WHERE {ok}")
-        types = io.input_columns(con)
+        types = self.types
 
         def number(c: str) -> str:  # the raw input value as a number, to test its sign only
             q = _quote(c)
@@ -223,10 +232,11 @@ def default_rejects_path(output: str) -> str:
 
 def run_batch(policy: Any, input_path: str, output: str, on: dt.date, params: Mapping[str, str] | None = None,
               mapping: Mapping[str, str] | None = None, rejects: str | None = None,
-              progress: bool | None = None, row_numbers: bool | None = None) -> BatchResult:
+              progress: bool | None = None, row_numbers: bool | None = None,
+              memory_limit: str = MEMORY_LIMIT) -> BatchResult:
     """Evaluate every row of ``input_path`` and write the outputs to ``output``; rows refused by
     validation go to ``rejects`` (default ``<output>.rejects.csv``, written only when not empty)."""
-    sess = Session(policy, input_path, on, params, mapping, progress)
+    sess = Session(policy, input_path, on, params, mapping, progress, memory_limit=memory_limit)
     io.file_format(output)
     with_row = row_numbers if row_numbers is not None else not sess.plan.passthrough
     c = sess.compiled(row=with_row)
@@ -290,11 +300,17 @@ def explain_row(policy: Any, input_path: str, row: int, on: dt.date, params: Map
 
 def facts_of_row(plan: Plan, values: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """Typed column values of one row -> the facts mapping the interpreter takes."""
+    from policyrules.types import Kind
+
     facts: dict[str, dict[str, Any]] = {k: {} for k in plan.kinds}
     for (k, f), col in plan.columns.items():
         v = values[col]
-        if isinstance(v, Decimal):
-            v = v.normalize() if v == v.to_integral_value() else v
+        if isinstance(v, Decimal):  # the facts table keeps 6 or 8 places: show them as written
+            v = v.normalize()
+            if plan.schema[col].kind in (Kind.MONEY, Kind.RATE) and v.as_tuple().exponent > -2:  # type: ignore[operator]
+                v = v.quantize(Decimal("0.01"))
+            elif v == v.to_integral_value():
+                v = v.quantize(Decimal(1))
         facts[k][f] = v
     return facts
 
@@ -305,7 +321,7 @@ def run_summary(policy: Any, input_path: str, on: dt.date, params: Mapping[str, 
                 progress: bool | None = None) -> dict[str, Any]:
     """Totals, counts of eligible and paid, and averages per output, grouped by ``by`` columns."""
     sess = Session(policy, input_path, on, params, mapping, progress)
-    cols = io.input_columns(sess.con)
+    cols = sess.types
     unknown = [b for b in by if b not in cols]
     if unknown:
         raise BatchError(f"--by column(s) {', '.join(unknown)} not in the input; available: {', '.join(cols)}")
@@ -317,7 +333,7 @@ def run_summary(policy: Any, input_path: str, on: dt.date, params: Mapping[str, 
     for i, o in enumerate(money):
         q = _quote(o.column)
         aggs += [f"sum({q}) AS t{i}", f"count(*) FILTER (WHERE {_quote(o.column + ':eligible')}) AS e{i}",
-                 f"count(*) FILTER (WHERE {q} > 0) AS p{i}", f"avg({q}) AS a{i}"]
+                 f"count(*) FILTER (WHERE {q} > 0) AS p{i}", f"NULL AS a{i}"]
     for i, o in enumerate(flags):
         aggs.append(f"count(*) FILTER (WHERE {_quote(o.column)}) AS f{i}")
     for i, (col, _) in enumerate(c.invariants):
@@ -336,10 +352,11 @@ def run_summary(policy: Any, input_path: str, on: dt.date, params: Mapping[str, 
         i = 1
         outs = []
         for o in money:
-            total, elig, paid, avg = rest[i:i + 4]
+            total, elig, paid, _ = rest[i:i + 4]
             i += 4
-            outs.append({"output": o.column, "total": total or Decimal(0), "eligible": elig, "paid": paid,
-                         "average": _avg(avg, o.scale)})
+            total = total or Decimal(0)
+            average = (total / n_rows).quantize(Decimal(1).scaleb(-o.scale - 2)) if n_rows else None
+            outs.append({"output": o.column, "total": total, "eligible": elig, "paid": paid, "average": average})
         for o in flags:
             outs.append({"output": o.column, "applies": rest[i]})
             i += 1
@@ -352,12 +369,6 @@ def run_summary(policy: Any, input_path: str, on: dt.date, params: Mapping[str, 
                        "invariants_violated": violated})
     return {"policy": sess.cp.name, "on": on.isoformat(), "rejected_rows": rejected, "groups": groups,
             "notes": list(sess.plan.notes)}
-
-
-def _avg(v: Any, scale: int) -> Decimal | None:
-    if v is None:
-        return None
-    return Decimal(str(v)).quantize(Decimal(1).scaleb(-scale - 2))
 
 
 def format_summary(summary: dict[str, Any]) -> str:
@@ -447,26 +458,30 @@ def run_compare(old: Any, new: Any, input_path: str, on: dt.date, params: Mappin
     select += [f"{ssum(total_a, 'o')} AS old_total", f"{ssum(total_b, 'n')} AS new_total"]
     select += [f"o.{_quote(m)} AS {_quote('old:' + m)}" for m in money_a]
     select += [f"n.{_quote(m)} AS {_quote('new:' + m)}" for m in money_b]
-    con.execute(f"CREATE TEMP TABLE joined AS SELECT *, new_total - old_total AS change FROM "
+    con.execute(f"CREATE TEMP VIEW joined AS SELECT *, new_total - old_total AS change FROM "
                 f"(SELECT {', '.join(select)} FROM old_result o JOIN new_result n "
                 "ON o.row = n.row)")
     names = sorted(set(money_a) | set(money_b), key=lambda m: (m not in money_a, (money_a + money_b).index(m)))
-    per_output = []
+    sums = []
     for m in names:
-        old_sum = f"sum({_quote('old:' + m)})" if m in money_a else "0"
-        new_sum = f"sum({_quote('new:' + m)})" if m in money_b else "0"
-        o_total, n_total = con.execute(f"SELECT {old_sum}, {new_sum} FROM joined").fetchone()  # type: ignore[misc]
-        o_total, n_total = o_total or Decimal(0), n_total or Decimal(0)
+        sums.append(f"sum({_quote('old:' + m)})" if m in money_a else "0")
+        sums.append(f"sum({_quote('new:' + m)})" if m in money_b else "0")
+    first = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE change > 0), count(*) FILTER (WHERE change < 0), "
+        "count(*) FILTER (WHERE change = 0), sum(old_total), sum(new_total), min(change), max(change), "
+        f"count(*) FILTER (WHERE change = 0){''.join(', ' + x for x in sums)} FROM joined").fetchone()
+    assert first is not None
+    n_rows, gain, lose, same, old_sum, new_sum, lo, hi, zeros = first[:9]
+    per_output = []
+    for k, m in enumerate(names):
+        o_total, n_total = first[9 + 2 * k] or Decimal(0), first[10 + 2 * k] or Decimal(0)
         per_output.append({"output": m, "old": o_total, "new": n_total, "change": n_total - o_total,
                            "in": "both" if m in both else ("old" if m in money_a else "new")})
-    n_rows, gain, lose, same, old_sum, new_sum = con.execute(
-        "SELECT count(*), count(*) FILTER (WHERE change > 0), count(*) FILTER (WHERE change < 0), "
-        "count(*) FILTER (WHERE change = 0), sum(old_total), sum(new_total) FROM joined").fetchone()  # type: ignore[misc]
     order = ", ".join(["abs(change) DESC", "row"])
     largest_rows = con.execute(f"SELECT row, {''.join(_quote(i) + ', ' for i in ids)}old_total, new_total, change "
                                f"FROM joined WHERE change <> 0 ORDER BY {order} LIMIT {int(top)}").fetchall()
     largest = [dict(zip(["row", *ids, "old", "new", "change"], r, strict=True)) for r in largest_rows]
-    hist = histogram(con, "joined", "change", bins)
+    hist = histogram(con, "joined", "change", bins, (lo, hi, zeros))
     rejected_a = con.execute(f"SELECT count(DISTINCT row) FROM {a.rejects}").fetchone()[0]  # type: ignore[index]
     rejected_b = con.execute(f"SELECT count(DISTINCT row) FROM {b.rejects}").fetchone()[0]  # type: ignore[index]
     return {"old": a.cp.name, "new": b.cp.name, "on": on.isoformat(), "rows": n_rows, "gain": gain, "lose": lose,
@@ -476,16 +491,16 @@ def run_compare(old: Any, new: Any, input_path: str, on: dt.date, params: Mappin
             "notes": list(dict.fromkeys(a.plan.notes + b.plan.notes))}
 
 
-def histogram(con: Any, table: str, column: str, bins: int) -> dict[str, Any]:
-    """Equal-width bins of ``column`` (computed in DuckDB): edges and counts, zero in its own bin."""
-    lo, hi, zeros = con.execute(f"SELECT min({column}), max({column}), count(*) FILTER (WHERE {column} = 0) "
-                                f"FROM {table}").fetchone()
+def histogram(con: Any, table: str, column: str, bins: int, stats: tuple[Any, Any, int]) -> dict[str, Any]:
+    """Equal-width bins of the non-zero values of ``column`` (counted in DuckDB); ``stats`` is
+    (min, max, count of zeros)."""
+    lo, hi, zeros = stats
     if lo is None:
         return {"edges": [], "counts": [], "zero": 0}
     lo, hi = float(lo), float(hi)
     if lo == hi:
-        return {"edges": [lo, hi], "counts": [con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]],
-                "zero": zeros}
+        return {"edges": [lo, hi], "counts": [0 if lo == 0 else con.execute(
+            f"SELECT count(*) FROM {table}").fetchone()[0]], "zero": zeros}
     width = (hi - lo) / bins
     rows = con.execute(f"SELECT least(CAST(floor((CAST({column} AS DOUBLE) - {lo!r}) / {width!r}) AS BIGINT), "
                        f"{bins - 1}) AS b, count(*) FROM {table} WHERE {column} <> 0 GROUP BY b").fetchall()
@@ -497,7 +512,7 @@ def histogram(con: Any, table: str, column: str, bins: int) -> dict[str, Any]:
 
 def format_compare(r: dict[str, Any]) -> str:
     lines = [f"old {r['old']} vs new {r['new']} on {r['on']}: {r['rows']:,} rows in both"]
-    lines.append(f"total per person = {' + '.join(r['counted_new']) or '0'} (new)"
+    lines.append(f"per person = {' + '.join(r['counted_new']) or '0'} (new)"
                  + ("" if r["counted_new"] == r["counted_old"] else f", {' + '.join(r['counted_old']) or '0'} (old)"))
     lines.append("")
     width = max([len(o["output"]) for o in r["outputs"]] + [6])
@@ -507,7 +522,9 @@ def format_compare(r: dict[str, Any]) -> str:
         lines.append(f"  {o['output']:<{width}}  {format(o['old'], 'f'):>16}  {format(o['new'], 'f'):>16}  "
                      f"{_signed(o['change']):>16}{mark}")
     change = r["new_total"] - r["old_total"]
-    lines.append(f"  {'total':<{width}}  {format(r['old_total'], 'f'):>16}  {format(r['new_total'], 'f'):>16}  "
+    label = "= per person"
+    width = max(width, len(label))
+    lines.append(f"  {label:<{width}}  {format(r['old_total'], 'f'):>16}  {format(r['new_total'], 'f'):>16}  "
                  f"{_signed(change):>16}")
     lines.append("")
     lines.append(f"{r['gain']:,} gain, {r['lose']:,} lose, {r['same']:,} unchanged")

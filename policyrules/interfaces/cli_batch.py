@@ -40,6 +40,8 @@ def register(sub: Any, command: Callable[..., Any]) -> None:
                         "other than facts)")
     s.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="DuckDB's progress bar on long runs (default: when stderr is a terminal)")
+    s.add_argument("--memory-limit", default="512MB", metavar="SIZE",
+                   help="DuckDB's memory limit for the run (default 512MB; larger runs spill to disk)")
     command("batch")(cmd_batch)
 
     s = sub.add_parser("summary", help="totals, counts eligible and paid, averages per output, by group")
@@ -165,7 +167,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
     if args.output is not None:
         result = _guard(lambda: run.run_batch(policy, args.input, args.output, on, params, mapping, args.rejects,
-                                              args.progress, True if args.row_numbers else None))
+                                              args.progress, True if args.row_numbers else None,
+                                              args.memory_limit))
         _notes(result.notes)
         print(result.summary_line() + f"; results in {args.output}", file=sys.stderr)
     if args.explain is not None:
