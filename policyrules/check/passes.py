@@ -15,7 +15,6 @@ from policyrules.check.checked import CheckedPolicy, Output, Parameter, Ref, Tab
 from policyrules.check.scope import Scope
 from policyrules.check.units import Typer, compatible, describe
 from policyrules.diagnostics import Diagnostic, PolicyError
-from policyrules.scorecard.bind import bind_scorecards
 from policyrules.source import Source, Span
 from policyrules.syntax import nodes as n
 
@@ -46,7 +45,7 @@ class Checker:
         for inv in self._decls(n.InvariantDecl):
             self.typer.condition(inv.expr, "an invariant")
         self._cycles()
-        scorecards = bind_scorecards(self.policy.decls, self.error)  # scorecard problems: S001..
+        scorecards = _scorecards(self.policy.decls, self.error)  # scorecard problems: S001..
         if any(d.severity == "error" for d in self.diagnostics):
             raise PolicyError(self.diagnostics, {self.source.path: self.source})
         return attrs.evolve(self._build(header, outputs), scorecards=scorecards)
@@ -427,6 +426,17 @@ class Checker:
             outputs=outputs, groups=groups, invariants=tuple(self._decls(n.InvariantDecl)),
             refs=s.refs, types=self.typer.types, value_kinds=kinds,
         )
+
+
+def _scorecards(decls: tuple[Any, ...], error: Any) -> dict[str, Any]:
+    """Bind and check the scorecards, loading the scorecard engine only when there are some."""
+    from policyrules.scorecard.model import Scorecard
+
+    if not any(isinstance(d, Scorecard) for d in decls):
+        return {}
+    from policyrules.scorecard.bind import bind_scorecards
+
+    return bind_scorecards(decls, error)  # type: ignore[no-any-return]
 
 
 def _non_none(pair: tuple[t.Type | None, t.Type | None]) -> tuple[t.Type, t.Type]:

@@ -2,30 +2,26 @@
 
 Stage: a ``Scorecard`` (the checked form a ``scorecard`` declaration denotes) plus
 units, records, parameters and a date -> ``ScorecardResult`` -> text, JSON, HTML.
+The names below are imported on first use, so that parsing a policy without a
+scorecard does not load the whole scorecard engine.
 """
 
-from policyrules.scorecard.check import check_scorecard
-from policyrules.scorecard.data import to_dict
-from policyrules.scorecard.errors import ScorecardDefinitionError, ScorecardError, ScorecardInputError
-from policyrules.scorecard.evaluate import evaluate_scorecard
-from policyrules.scorecard.explain import explain, explain_unit
-from policyrules.scorecard.load import load_records, load_units
-from policyrules.scorecard.report import render_html, render_table
-from policyrules.scorecard.result import ScorecardResult, UnitResult
+from __future__ import annotations
 
-__all__ = [
-    "ScorecardDefinitionError",
-    "ScorecardError",
-    "ScorecardInputError",
-    "ScorecardResult",
-    "UnitResult",
-    "check_scorecard",
-    "evaluate_scorecard",
-    "explain",
-    "explain_unit",
-    "load_records",
-    "load_units",
-    "render_html",
-    "render_table",
-    "to_dict",
-]
+from importlib import import_module
+from typing import Any
+
+_WHERE = {
+    "check_scorecard": "check", "to_dict": "data", "ScorecardDefinitionError": "errors",
+    "ScorecardError": "errors", "ScorecardInputError": "errors", "evaluate_scorecard": "evaluate",
+    "explain": "explain", "explain_unit": "explain", "load_records": "load", "load_units": "load",
+    "render_html": "report", "render_table": "report", "ScorecardResult": "result", "UnitResult": "result",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(import_module(f"policyrules.scorecard.{_WHERE[name]}"), name)
+    raise AttributeError(f"module 'policyrules.scorecard' has no attribute {name!r}")
