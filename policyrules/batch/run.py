@@ -76,27 +76,27 @@ def plan_columns(cp: CheckedPolicy, available: Sequence[str]) -> Plan:
                 resolved[k][f] = f
             else:
                 missing[k].append(f)
-    kinds = tuple(k for k in cp.facts if not missing[k])
+    present = tuple(k for k in cp.facts if not missing[k])
     notes = []
     for k in cp.facts:
         if missing[k] and resolved[k]:
             notes.append(f"note: facts `{k}` are incomplete (no column {', '.join(missing[k])}); "
                          f"outputs that need them are not computed")
-    if not kinds:
+    if not present:
         lines = [f"the input provides no complete kind of facts of policy {cp.name}:"]
         for k in cp.facts:
             lines.append(f"  {k}: missing {', '.join(missing[k])}")
         raise BatchError("\n".join(lines))
-    columns = {(k, f): resolved[k][f] for k in kinds for f in cp.facts[k].fields}
-    schema = {columns[(k, f)]: cp.facts[k].fields[f].type for k in kinds for f in cp.facts[k].fields}
+    columns = {(k, f): resolved[k][f] for k in present for f in cp.facts[k].fields}
+    schema = {columns[(k, f)]: cp.facts[k].fields[f].type for k in present for f in cp.facts[k].fields}
     used = set(schema)
-    outputs = _output_columns(cp, kinds)
+    outputs = _output_columns(cp, present)
     passthrough = tuple(c for c in available if c not in used and c not in outputs and c != io.ROW)
     clashing = [c for c in available if c in outputs and c not in used]
     if clashing:
         notes.append(f"note: input column(s) {', '.join(clashing)} have the name of an output; "
                      f"the output replaces them")
-    return Plan(kinds, columns, schema, passthrough, tuple(notes))
+    return Plan(present, columns, schema, passthrough, tuple(notes))
 
 
 def _output_columns(cp: CheckedPolicy, kinds: Sequence[str]) -> set[str]:

@@ -523,13 +523,14 @@ class QueryCompiler:
         src: exp.Expression = exp.Table(this=exp.to_identifier(source, quoted=not source.isidentifier()))
         current: exp.Expression = src
         for i, lvl in enumerate(sorted(by_level)):
-            cols = [exp.Star()] + [exp.alias_(self.defs[c].e, c, quoted=True, copy=False) for c in by_level[lvl]]
+            cols: list[exp.Expression] = [exp.Star()]
+            cols += [exp.alias_(self.defs[c].e, c, quoted=True, copy=False) for c in by_level[lvl]]  # type: ignore[misc]
             frm = current if i == 0 else exp.Subquery(this=current, alias=exp.TableAlias(this=exp.to_identifier(f"l{i}")))
             current = exp.Select(expressions=cols).from_(frm, copy=False)
         final_cols: list[exp.Expression] = [
             exp.alias_(exp.column(c[0], quoted=True), c[1], quoted=True, copy=False) if isinstance(c, tuple)
-            else exp.column(c, quoted=True) for c in passthrough]
-        final_cols += [exp.alias_(x.e, c, quoted=True, copy=False) for c, x in selected]
+            else exp.column(c, quoted=True) for c in passthrough]  # type: ignore[misc]
+        final_cols += [exp.alias_(x.e, c, quoted=True, copy=False) for c, x in selected]  # type: ignore[misc]
         if isinstance(current, exp.Select):
             current = exp.Subquery(this=current, alias=exp.TableAlias(this=exp.to_identifier(f"l{len(by_level)}")))
         return exp.Select(expressions=final_cols).from_(current, copy=False)

@@ -125,7 +125,7 @@ def not_(x: Sql) -> Sql:
     return Sql(exp.Not(this=paren(x.e)), "bool", 0, x.deps)
 
 
-_COMPARE = {"ge": exp.GTE, "le": exp.LTE, "gt": exp.GT, "lt": exp.LT, "eq": exp.EQ, "ne": exp.NEQ}
+_COMPARE: dict[str, type[exp.Expression]] = {"ge": exp.GTE, "le": exp.LTE, "gt": exp.GT, "lt": exp.LT, "eq": exp.EQ, "ne": exp.NEQ}
 
 
 def compare(op: str, a: Sql, b: Sql) -> Sql:
@@ -204,7 +204,7 @@ def _unscaled(x: Sql, s: int) -> exp.Expression:
     the whole and the fractional part are scaled separately)."""
     big = dtype("HUGEINT")
     if x.kind != "dec" or s == 0:
-        whole = exp.Cast(this=paren(x.e), to=big)
+        whole: exp.Expression = exp.Cast(this=paren(x.e), to=big)
         return exp.Mul(this=whole, expression=_pow10(s)) if s else whole
     xs = cast(x.e, decimal_type(s))
     trunc = exp.Anonymous(this="trunc", expressions=[xs])

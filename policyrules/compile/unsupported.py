@@ -13,5 +13,6 @@ class Unsupported(Exception):
         self.rule = rule
         self.why = why
         self.span = span
-        where = f" (line {span.line})" if span is not None and getattr(span, "line", 0) else ""
+        line = span.line if span is not None and hasattr(span, "line") else 0
+        where = f" (line {line})" if line else ""
         super().__init__(f"cannot compile {construct} in `{rule}`{where} to SQL" + (f": {why}" if why else ""))

@@ -14,7 +14,7 @@ from typing import Any
 _WHERE = {
     "check_scorecard": "check", "to_dict": "data", "ScorecardDefinitionError": "errors",
     "ScorecardError": "errors", "ScorecardInputError": "errors", "evaluate_scorecard": "evaluate",
-    "explain": "explain", "explain_unit": "explain", "load_records": "load", "load_units": "load",
+    "explain": "explanations", "explain_unit": "explanations", "load_records": "load", "load_units": "load",
     "render_html": "report", "render_table": "report", "ScorecardResult": "result", "UnitResult": "result",
 }
 

@@ -6,7 +6,7 @@ import unicodedata
 from decimal import Decimal
 from html import escape
 
-from policyrules.scorecard.explain import explain_unit, pts
+from policyrules.scorecard.explanations import explain_unit, pts
 from policyrules.scorecard.result import ScorecardResult, UnitResult
 from policyrules.scorecard.values import fmt_number, fmt_value
 
