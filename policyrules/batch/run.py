@@ -401,15 +401,15 @@ def format_summary(summary: dict[str, Any]) -> str:
 def top_level_benefits(cp: CheckedPolicy, names: Sequence[str]) -> list[str]:
     """Benefits among ``names`` that no other benefit's amount or condition uses (the ones that
     add up to what a person receives: a loan feeding an interest subsidy is not counted)."""
-    from policyrules.syntax import nodes as n
+    from policyrules.syntax.walk import names as names_in
 
     used: set[str] = set()
 
     def walk(node: Any, seen: set[str]) -> None:
-        if isinstance(node, n.Name):
-            ref = cp.refs.get(id(node))
+        for name in names_in(node):
+            ref = cp.refs.get(id(name))
             if ref is None:
-                return
+                continue
             if ref.what == "output":
                 used.add(ref.name)
             elif ref.what == "part" and ref.kind:
@@ -417,14 +417,6 @@ def top_level_benefits(cp: CheckedPolicy, names: Sequence[str]) -> list[str]:
             elif ref.what == "value" and ref.name not in seen:
                 seen.add(ref.name)
                 walk(cp.values[ref.name][0].expr, seen)
-            return
-        if isinstance(node, tuple):
-            for x in node:
-                walk(x, seen)
-        elif hasattr(node, "__attrs_attrs__"):
-            for f in node.__attrs_attrs__:
-                if f.name != "span":
-                    walk(getattr(node, f.name), seen)
 
     for name in names:
         d = cp.outputs[name].decl

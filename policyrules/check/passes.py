@@ -17,6 +17,7 @@ from policyrules.check.units import Typer, compatible, describe
 from policyrules.diagnostics import Diagnostic, PolicyError
 from policyrules.source import Source, Span
 from policyrules.syntax import nodes as n
+from policyrules.syntax.walk import names
 
 K = t.Kind
 
@@ -306,21 +307,12 @@ class Checker:
 
     # ---------------------------------------------------------------- cycles
     def _deps_of(self, node: Any, acc: set[str]) -> None:
-        if isinstance(node, n.Name):
-            ref = self.scope.refs.get(id(node))
+        for name in names(node):
+            ref = self.scope.refs.get(id(name))
             if ref is not None and ref.what in ("value", "output"):
                 acc.add(ref.name)
             elif ref is not None and ref.what == "part":
                 acc.add(ref.kind or "")
-            return
-        if isinstance(node, tuple):
-            for x in node:
-                self._deps_of(x, acc)
-            return
-        if hasattr(node, "__attrs_attrs__"):
-            for f in node.__attrs_attrs__:
-                if f.name != "span":
-                    self._deps_of(getattr(node, f.name), acc)
 
     def _cycles(self) -> None:
         s = self.scope
@@ -365,18 +357,10 @@ class Checker:
         s = self.scope
 
         def facts_in(node: Any, acc: set[str]) -> None:
-            if isinstance(node, n.Name):
-                ref = s.refs.get(id(node))
+            for name in names(node):
+                ref = s.refs.get(id(name))
                 if ref is not None and ref.what == "fact" and ref.kind:
                     acc.add(ref.kind)
-                return
-            if isinstance(node, tuple):
-                for x in node:
-                    facts_in(x, acc)
-            elif hasattr(node, "__attrs_attrs__"):
-                for f in node.__attrs_attrs__:
-                    if f.name != "span":
-                        facts_in(getattr(node, f.name), acc)
 
         for name, vd in s.values.items():
             direct[name] = set()

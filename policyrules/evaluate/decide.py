@@ -21,6 +21,7 @@ from policyrules.evaluate.trace import (
     TermCheck,
 )
 from policyrules.syntax import nodes as n
+from policyrules.syntax.walk import names
 
 K = t.Kind
 ROUNDING = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN, "up": ROUND_UP}  # down: toward zero (舍去); up: away from zero (进一)
@@ -319,26 +320,14 @@ def _constant(cp: CheckedPolicy, on: dt.date) -> Any:
 
 def _expr_kinds(cp: CheckedPolicy, e: Any) -> frozenset[str]:
     acc: set[str] = set()
-
-    def walk(node: Any) -> None:
-        if isinstance(node, n.Name):
-            ref = cp.refs.get(id(node))
-            if ref is None:
-                return
-            if ref.what == "fact" and ref.kind:
-                acc.add(ref.kind)
-            elif ref.what in ("value", "output"):
-                acc.update(cp.value_kinds.get(ref.name, ()))
-            elif ref.what == "part" and ref.kind:
-                acc.update(cp.value_kinds.get(ref.kind, ()))
-            return
-        if isinstance(node, tuple):
-            for x in node:
-                walk(x)
-        elif hasattr(node, "__attrs_attrs__"):
-            for f in node.__attrs_attrs__:
-                if f.name != "span":
-                    walk(getattr(node, f.name))
-
-    walk(e)
+    for name in names(e):
+        ref = cp.refs.get(id(name))
+        if ref is None:
+            continue
+        if ref.what == "fact" and ref.kind:
+            acc.add(ref.kind)
+        elif ref.what in ("value", "output"):
+            acc.update(cp.value_kinds.get(ref.name, ()))
+        elif ref.what == "part" and ref.kind:
+            acc.update(cp.value_kinds.get(ref.kind, ()))
     return frozenset(acc)
