@@ -17,7 +17,7 @@ from policyrules.interfaces.cli import main
 
 HERE = Path(__file__).parent
 CASES_PATH = HERE / "city-employment-promotion.yaml"
-SHARED = Path("/work/shared/acceptance/city-employment-promotion.yaml")
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "acceptance" / "city-employment-promotion.yaml"
 DATA: dict[str, Any] = yaml.safe_load(CASES_PATH.read_text(encoding="utf-8"))
 CASES: list[dict[str, Any]] = DATA["cases"]
 
