@@ -504,8 +504,10 @@ def histogram(con: Any, table: str, column: str, bins: int, stats: tuple[Any, An
 
 def format_compare(r: dict[str, Any]) -> str:
     lines = [f"old {r['old']} vs new {r['new']} on {r['on']}: {r['rows']:,} rows in both"]
-    lines.append(f"per person = {' + '.join(r['counted_new']) or '0'} (new)"
-                 + ("" if r["counted_new"] == r["counted_old"] else f", {' + '.join(r['counted_old']) or '0'} (old)"))
+    lines.append(f"what a person receives (the benefits no other benefit counts): "
+                 f"{' + '.join(r['counted_new']) or 'nothing'}"
+                 + ("" if r["counted_new"] == r["counted_old"] else
+                    f" (new), {' + '.join(r['counted_old']) or 'nothing'} (old)"))
     lines.append("")
     width = max([len(o["output"]) for o in r["outputs"]] + [6])
     lines.append(f"  {'output':<{width}}  {'old':>16}  {'new':>16}  {'change':>16}")
@@ -514,7 +516,7 @@ def format_compare(r: dict[str, Any]) -> str:
         lines.append(f"  {o['output']:<{width}}  {format(o['old'], 'f'):>16}  {format(o['new'], 'f'):>16}  "
                      f"{_signed(o['change']):>16}{mark}")
     change = r["new_total"] - r["old_total"]
-    label = "= per person"
+    label = "policy cost"
     width = max(width, len(label))
     lines.append(f"  {label:<{width}}  {format(r['old_total'], 'f'):>16}  {format(r['new_total'], 'f'):>16}  "
                  f"{_signed(change):>16}")
