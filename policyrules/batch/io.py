@@ -246,7 +246,11 @@ def _checks(name: str, t: Type, source: str | None) -> tuple[str, str, str]:
         value = rf"CASE WHEN regexp_full_match({text}, '\d{{4}}-\d{{2}}-\d{{2}}') THEN TRY_CAST({text} AS DATE) END"
         return value, missing, f"{_lit(f'not {what}: ')} || {shown}"
     if kind is Kind.ENUM:
-        value = f"CASE WHEN {text} IN ({', '.join(map(_lit, t.values))}) THEN {text} END"
+        # a cast to a DuckDB ENUM is a hash lookup, several times faster than an IN list; the
+        # exact value first, then the value with surrounding spaces trimmed
+        enum = f"ENUM({', '.join(map(_lit, t.values))})"
+        value = (f"CASE WHEN TRY_CAST({raw} AS {enum}) IS NOT NULL THEN {raw} "
+                 f"WHEN TRY_CAST({text} AS {enum}) IS NOT NULL THEN {text} END")
         expected = _lit(f" (expected one of {', '.join(t.values)})")
         return value, missing, f"'unknown value ' || {shown} || {expected}"
     return raw, missing, "NULL"
