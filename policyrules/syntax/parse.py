@@ -21,7 +21,6 @@ from policyrules.diagnostics import Diagnostic, PolicyError
 from policyrules.source import Source, Span
 from policyrules.syntax import nodes as n
 from policyrules.syntax.numerals import parse_cn_number
-from policyrules.syntax.scorecard_ast import ScorecardAst
 
 
 @lru_cache(maxsize=1)
@@ -48,7 +47,7 @@ def parse(text: str, path: str = "<policy>") -> n.Policy:
     except lark.UnexpectedInput as err:
         raise PolicyError([_syntax_diagnostic(err, text, path)], {path: Source(path, text)}) from None
     try:
-        decls = _ToAst(path).transform(tree)
+        decls = _transformer()(path).transform(tree)
     except RecursionError:
         raise PolicyError([_too_deep(path)], {path: Source(path, text)}) from None
     except lark.exceptions.VisitError as err:
@@ -160,8 +159,17 @@ def _unquote(tok: str) -> str:
     return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), body)
 
 
+@lru_cache(maxsize=1)
+def _transformer() -> type[Any]:
+    """The Transformer: entitlement nodes here, scorecard nodes from ``scorecard_ast``
+    (imported on first parse, so that importing the package stays light)."""
+    from policyrules.syntax.scorecard_ast import ScorecardAst
+
+    return type("ToAst", (ScorecardAst, _ToAst), {})
+
+
 @v_args(meta=True)
-class _ToAst(ScorecardAst, Transformer[Token, Any]):
+class _ToAst(Transformer[Token, Any]):
     """Builds AST nodes; keyword spelling is gone by now."""
 
     def __init__(self, path: str):
