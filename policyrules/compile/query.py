@@ -470,11 +470,11 @@ class QueryCompiler:
             self.compile_output(name)
             digits = max(_digits(self._rounding(o.decl)[1]), 0)
             outputs.append(OutputColumn(name, name, None, o.decl.monetary, digits))
-            selected.append((name, self.final[name]))
+            selected.append((name, _narrow(self.final[name], digits) if o.decl.monetary else self.final[name]))
             for p in o.part_names:
                 col = f"{name}.{p}"
                 outputs.append(OutputColumn(col, name, p, True, digits))
-                selected.append((col, self.final_parts[(name, p)]))
+                selected.append((col, _narrow(self.final_parts[(name, p)], digits)))
         elig: list[str] = []
         if eligibility:
             for name, o in self.cp.outputs.items():
@@ -534,6 +534,15 @@ class QueryCompiler:
         if isinstance(current, exp.Select):
             current = exp.Subquery(this=current, alias=exp.TableAlias(this=exp.to_identifier(f"l{len(by_level)}")))
         return exp.Select(expressions=final_cols).from_(current, copy=False)
+
+
+def _narrow(x: Sql, digits: int) -> Sql:
+    """A rounded amount as DECIMAL(18, digits): 64-bit, so faster to compute with and to write,
+    and wide enough for any one person's amount (up to 10^16 yuan; beyond it DuckDB stops with
+    an overflow error rather than lose a digit)."""
+    if x.kind != "dec" or digits > 6:
+        return x
+    return Sql(s.cast(x.e, f"DECIMAL(18,{digits})"), "dec", digits, x.deps)
 
 
 def _expr_kinds(cp: CheckedPolicy, e: Any) -> frozenset[str]:
