@@ -54,8 +54,7 @@ def parse(text: str, path: str = "<policy>") -> n.Policy:
         if isinstance(err.orig_exc, RecursionError):
             raise PolicyError([_too_deep(path)], {path: Source(path, text)}) from None
         if isinstance(err.orig_exc, _NodeError):
-            d = attrs_evolve_path(err.orig_exc.diagnostic, path)
-            raise PolicyError([d], {path: Source(path, text)}) from None
+            raise PolicyError([err.orig_exc.diagnostic], {path: Source(path, text)}) from None
         raise
     return n.Policy(tuple(decls), path=path)
 
@@ -63,12 +62,6 @@ def parse(text: str, path: str = "<policy>") -> n.Policy:
 def _too_deep(path: str) -> Diagnostic:
     return Diagnostic("P005", "an expression is nested too deeply to read", Span(1, 1, 1, 2), path,
                       hint="split it into named values with `value NAME = ...`")
-
-
-def attrs_evolve_path(d: Diagnostic, path: str) -> Diagnostic:
-    import attrs
-
-    return attrs.evolve(d, path=path)
 
 
 class _NodeError(Exception):
