@@ -5,7 +5,7 @@ CODES: dict[str, str] = {
     "F001": "the policy file cannot be read",
     "P001": "a character that cannot start any token",
     "P002": "a token where the grammar does not allow it",
-    "P003": "the file ends in the middle of a declaration",
+    "P003": "a declaration cut short: the file, or the text before the next declaration, ends in the middle of it",
     "P004": "a date that does not exist",
     "P005": "an expression nested too deeply to read",
     "N001": "a name that is not defined",

@@ -45,7 +45,11 @@ def parse(text: str, path: str = "<policy>") -> n.Policy:
     try:
         tree = parser().parse(text)
     except lark.UnexpectedInput as err:
-        raise PolicyError([_syntax_diagnostic(err, text, path)], {path: Source(path, text)}) from None
+        first = _syntax_diagnostic(err, text, path)
+        found = _declaration_errors(text, path)
+        if not any(d.span and first.span and d.span.line <= first.span.line for d in found):
+            found.insert(0, first)
+        raise PolicyError(found, {path: Source(path, text)}) from None
     try:
         decls = _transformer()(path).transform(tree)
     except RecursionError:
@@ -57,6 +61,28 @@ def parse(text: str, path: str = "<policy>") -> n.Policy:
             raise PolicyError([err.orig_exc.diagnostic], {path: Source(path, text)}) from None
         raise
     return n.Policy(tuple(decls), path=path)
+
+
+# the words that open a declaration; a line starting with one at column 1 starts a new one
+_DECL_START = re.compile(
+    r"^(policy|政策|parameter|参数|enum|枚举|set|集合|table|表|facts|事实|value|定义|benefit|待遇|obligation|义务|"
+    r"exemption|免除|title|称号|outcome|结果|exclusive|不得重复享受|invariant|不变式|scorecard|考核表)(?=\s)")
+
+
+def _declaration_errors(text: str, path: str) -> list[Diagnostic]:
+    """The first syntax error of every declaration, so that a drafter sees all of them: each
+    declaration starting at column 1 is parsed on its own (the lines before it blanked, so that
+    positions stay those of the file)."""
+    lines = text.split("\n")
+    starts = [i for i, line in enumerate(lines) if _DECL_START.match(line)] + [len(lines)]
+    found: list[Diagnostic] = []
+    for a, b in zip(starts, starts[1:], strict=False):
+        chunk = "\n" * a + "\n".join(lines[a:b])
+        try:
+            parser().parse(chunk)
+        except lark.UnexpectedInput as err:
+            found.append(_syntax_diagnostic(err, chunk, path))
+    return found
 
 
 def _too_deep(path: str) -> Diagnostic:
@@ -108,7 +134,7 @@ def _syntax_diagnostic(err: lark.UnexpectedInput, text: str, path: str) -> Diagn
     if isinstance(err, lark.UnexpectedEOF):
         lines = text.splitlines() or [""]
         last = len(lines)
-        return Diagnostic("P003", "the file ends in the middle of a declaration",
+        return Diagnostic("P003", "the declaration ends before it is complete",
                           Span(last, len(lines[-1]) + 1, last, len(lines[-1]) + 2), path,
                           hint=_describe(set(err.expected)) or None)
     assert isinstance(err, lark.UnexpectedToken)
@@ -116,7 +142,7 @@ def _syntax_diagnostic(err: lark.UnexpectedInput, text: str, path: str) -> Diagn
     if tok.type == "$END":
         lines = text.rstrip().splitlines() or [""]
         end = len(lines[-1]) + 1
-        return Diagnostic("P003", "the file ends in the middle of a declaration",
+        return Diagnostic("P003", "the declaration ends before it is complete",
                           Span(len(lines), end, len(lines), end + 1), path,
                           hint=_describe(set(err.expected)) or None)
     shown = "end of the file" if tok.type == "$END" else repr(str(tok))

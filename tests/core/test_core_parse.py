@@ -342,7 +342,16 @@ def test_unexpected_end_of_file() -> None:
     code, line, col, msg = _error("policy t\nvalue a = 3 +\n")
     assert code in ("P002", "P003") and line == 2
     assert col in (13, 14)  # at the last character, or just after it
-    assert "end of the file" in msg or "file ends" in msg
+    assert "ends before it is complete" in msg
+
+
+def test_every_declaration_reports_its_first_syntax_error() -> None:
+    text = ("policy t\nfacts person:\n  a: money\nbenefit b once\n  amount 3 元 +\n"
+            "benefit c once\n  amount a ,, 3\nvalue v = (1 + 2\nbenefit d once\n  amount 5 元\n")
+    with pytest.raises(PolicyError) as info:
+        parse(text, "t.policy")
+    found = [(d.code, d.span.line) for d in info.value.diagnostics if d.span]
+    assert found == [("P003", 5), ("P002", 7), ("P003", 8)]
 
 
 def test_error_columns_count_characters_not_bytes() -> None:
