@@ -1,6 +1,6 @@
 """Parse tree -> scorecard model: the transformer methods of ``scorecard`` declarations.
 
-``ScorecardAst`` is a mixin of the policy transformer (``parse._ToAst``): the grammar
+``ScorecardAst`` is a mixin of the policy transformer (``transform._ToAst``): the grammar
 rules ``scorecard_decl`` and ``sc_*`` (grammar/policy.lark, section "scorecards") land
 here and build :mod:`policyrules.scorecard.model` nodes directly. The parts of a
 scorecard are collected first, so that names in its expressions can be resolved against
@@ -140,7 +140,7 @@ class ScorecardAst(Transformer[Token, Any]):
 
     def _sc_error(self, code: str, message: str, span: Span | None) -> Exception:
         make = getattr(self, "_err", None)
-        if make is None:  # pragma: no cover - used outside parse._ToAst
+        if make is None:  # pragma: no cover - used outside transform._ToAst
             return ValueError(message)
         err: Exception = make(code, message, span or n.NO_SPAN)
         return err
