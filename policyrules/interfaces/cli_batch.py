@@ -201,18 +201,18 @@ def cmd_compare(args: argparse.Namespace) -> int:
     on = _date(args.on)
     if args.chart and not args.chart.lower().endswith((".svg", ".html", ".htm")):
         raise CliError(f"--chart: write the chart to a .svg or .html file, got {args.chart}")
-    from policyrules.batch import run
+    from policyrules.batch import compare
 
-    result = _guard(lambda: run.run_compare(old, new, args.input, on, parse_params(args.param),
-                                            _mapping(args.mapping), args.top))
+    result = _guard(lambda: compare.run_compare(old, new, args.input, on, parse_params(args.param),
+                                                _mapping(args.mapping), args.top))
     _notes(result["notes"])
     if args.json:
         print(json.dumps(_plain(result), ensure_ascii=False, indent=2))
     else:
-        sys.stdout.write(run.format_compare(result))
+        sys.stdout.write(compare.format_compare(result))
     if args.chart:
         try:
-            run.write_chart(result, args.chart)
+            compare.write_chart(result, args.chart)
         except OSError as err:
             raise CliError(f"{args.chart}: cannot write the chart: {err.strerror}") from None
         print(f"chart written to {args.chart}", file=sys.stderr)
