@@ -18,7 +18,7 @@ from policyrules.evaluate.decide import EvaluationError, evaluate
 from policyrules.evaluate.inputs import InputError
 from policyrules.evaluate.trace import Decision
 from policyrules.source import Source
-from policyrules.syntax.parse import parse
+from policyrules.syntax.cache import parse_cached
 
 __all__ = ["Policy", "load", "loads", "PolicyError", "InputError", "EvaluationError", "Decision"]
 
@@ -61,7 +61,7 @@ def _problem(where: str, message: str) -> Any:
 
 def loads(text: str, path: str = "<policy>") -> Policy:
     """Parse and check policy text; raise PolicyError listing every problem."""
-    return Policy(check(parse(text, path), Source(path, text)))
+    return Policy(check(parse_cached(text, path), Source(path, text)))
 
 
 def load(path: str | Path) -> Policy:

@@ -21,6 +21,22 @@ CITY_CASES_PATH = TESTS / "acceptance" / "city-employment-promotion.yaml"
 GOLDEN = TESTS / "golden"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The tests use a cache directory of their own, never the user's."""
+    import os
+
+    folder = tmp_path_factory.mktemp("cache")
+    folder.chmod(0o700)
+    old = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(folder)
+    yield folder
+    if old is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = old
+
+
 @pytest.fixture(scope="session")
 def city_policy_path() -> Path:
     return CITY_POLICY_PATH

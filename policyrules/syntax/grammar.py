@@ -1,11 +1,10 @@
 """The grammar, loaded once from ``grammar/policy.lark`` shipped in the package, with
-Lark's parse tables cached per grammar text in the temp dir."""
+Lark's parse tables cached per grammar text in the user's cache directory."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 
 import lark
 
@@ -19,9 +18,14 @@ def parser() -> lark.Lark:
 
 
 def _cache_path(text: str) -> str | bool:
-    """Lark's parse tables cached per grammar text (and Lark version) in the temp dir."""
+    """Lark's parse tables cached per grammar text (and Lark version) in the user's cache
+    directory; no cache when there is none."""
     import hashlib
-    import tempfile
 
+    from policyrules.syntax.cache import cache_dir
+
+    folder = cache_dir()
+    if folder is None:
+        return False
     key = hashlib.sha256((text + lark.__version__).encode()).hexdigest()[:16]
-    return str(Path(tempfile.gettempdir()) / f"policyrules-grammar-{key}.lark.cache")
+    return str(folder / f"grammar-{key}.lark.cache")
