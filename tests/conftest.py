@@ -4,8 +4,12 @@ base facts every case starts from, and the parameters the caller supplies."""
 
 from __future__ import annotations
 
+import atexit
 import copy
 import datetime as dt
+import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -21,20 +25,11 @@ CITY_CASES_PATH = TESTS / "acceptance" / "city-employment-promotion.yaml"
 GOLDEN = TESTS / "golden"
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """The tests use a cache directory of their own, never the user's."""
-    import os
-
-    folder = tmp_path_factory.mktemp("cache")
-    folder.chmod(0o700)
-    old = os.environ.get("XDG_CACHE_HOME")
-    os.environ["XDG_CACHE_HOME"] = str(folder)
-    yield folder
-    if old is None:
-        os.environ.pop("XDG_CACHE_HOME", None)
-    else:
-        os.environ["XDG_CACHE_HOME"] = old
+# The tests use a cache directory of their own, never the user's, and start from an empty one,
+# as on a fresh machine (set before any test module is imported: some parse at import).
+_CACHE = tempfile.mkdtemp(prefix="policyrules-test-cache-")
+os.environ["XDG_CACHE_HOME"] = _CACHE
+atexit.register(shutil.rmtree, _CACHE, True)
 
 
 @pytest.fixture(scope="session")
