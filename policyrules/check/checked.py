@@ -105,6 +105,14 @@ class CheckedPolicy:
     def type_of(self, node: Any) -> t.Type:
         return self.types[id(node)]
 
+    def rounding_of(self, d: n.OutputDecl) -> tuple[str, Decimal]:
+        """An output's rounding (mode, quantum): its own, else the policy's."""
+        if d.rounding:
+            r = d.rounding[0]
+            q = r.quantum.value if isinstance(r.quantum, n.Money | n.Number) else Decimal("0.01")
+            return r.mode, q
+        return self.rounding_mode, self.rounding_quantum
+
     def field(self, name: str) -> FactField | None:
         for kind in self.facts.values():
             if name in kind.fields:

@@ -318,7 +318,7 @@ class QueryCompiler:
         self.eligible[d.name] = eligible
         if not d.monetary:
             return eligible, {}
-        mode, quantum = self._rounding(d)
+        mode, quantum = self.cp.rounding_of(d)
         digits = _digits(quantum)
         zero = s.round_to(s.ZERO, digits, "half_up", self.dialect)
         factor = self.period(o, term)
@@ -358,13 +358,6 @@ class QueryCompiler:
             return s.div(x, s.number(12), self.dialect, self.helper)
         assert f is not None
         return s.mul(x, f)
-
-    def _rounding(self, d: n.OutputDecl) -> tuple[str, Decimal]:
-        if d.rounding:
-            r = d.rounding[0]
-            q = r.quantum.value if isinstance(r.quantum, n.Money | n.Number) else Decimal("0.01")
-            return r.mode, q
-        return self.cp.rounding_mode, self.cp.rounding_quantum
 
     def period(self, o: Output, term: tuple[Sql, Sql | None, Sql] | None) -> tuple[str, Sql | None]:
         at = o.amount_type
@@ -468,7 +461,7 @@ class QueryCompiler:
             if not self.evaluable(o):
                 continue
             self.compile_output(name)
-            digits = max(_digits(self._rounding(o.decl)[1]), 0)
+            digits = max(_digits(self.cp.rounding_of(o.decl)[1]), 0)
             outputs.append(OutputColumn(name, name, None, o.decl.monetary, digits))
             selected.append((name, _narrow(self.final[name], digits) if o.decl.monetary else self.final[name]))
             for p in o.part_names:

@@ -99,7 +99,7 @@ class _Run:
             eligible = False
         if not eligible and status == "paid":
             status = "not eligible"
-        mode, quantum = self._rounding(d)
+        mode, quantum = self.cp.rounding_of(d)
         rounding_note = None if (mode, quantum) == ("half_up", Decimal("0.01")) else f"{mode} to {quantum}"
         cites = tuple(c.value for c in d.cites)
         if not d.monetary:
@@ -123,13 +123,6 @@ class _Run:
         status = "paid" if total != 0 else "zero"
         return OutputResult(d.name, d.label, d.kind, total, True, status, parts, tuple(checks), step, total,
                             period_note, term, branch, None, cites, d.texts, rounding_note)
-
-    def _rounding(self, d: n.OutputDecl) -> tuple[str, Decimal]:
-        if d.rounding:
-            r = d.rounding[0]
-            q = r.quantum.value if isinstance(r.quantum, n.Money | n.Number) else Decimal("0.01")
-            return r.mode, q
-        return self.cp.rounding_mode, self.cp.rounding_quantum
 
     def _period(self, o: Output, term: TermCheck | None) -> tuple[Decimal, str | None]:
         """How many of the amount's periods one payment covers."""

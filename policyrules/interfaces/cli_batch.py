@@ -11,6 +11,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from policyrules.explain.data import plain
+
 
 def register(sub: Any, command: Callable[..., Any]) -> None:
     s = sub.add_parser("sql", help="print the policy compiled to one SQL query (duckdb, spark or postgres)")
@@ -111,20 +113,6 @@ def _notes(notes: Any) -> None:
         print(note, file=sys.stderr)
 
 
-def _plain(value: Any) -> Any:
-    from decimal import Decimal
-
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
-
-
 # ---------------------------------------------------------------- commands
 def cmd_sql(args: argparse.Namespace) -> int:
     from policyrules.interfaces.cli import CliError, load_policy, parse_params
@@ -145,7 +133,7 @@ def cmd_sql(args: argparse.Namespace) -> int:
 
         params = resolve(cp, on, parse_params(args.param))
         c = compile_query(cp, on, params, kinds=kinds, source=args.table, dialect=args.dialect)
-        shown = ", ".join(f"{k} = {_plain(v)}" for k, v in params.items()) or "none"
+        shown = ", ".join(f"{k} = {plain(v)}" for k, v in params.items()) or "none"
         head = (f"-- policy {cp.name}, evaluated on {on.isoformat()}, dialect {args.dialect}\n"
                 f"-- parameters: {shown}\n-- one row of table {args.table} per entity, facts of: {', '.join(kinds)}\n")
         return head + c.sql(pretty=not args.compact) + ";\n"
@@ -188,7 +176,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
                                              _mapping(args.mapping), args.by))
     _notes(summary["notes"])
     if args.json:
-        print(json.dumps(_plain(summary), ensure_ascii=False, indent=2))
+        print(json.dumps(plain(summary), ensure_ascii=False, indent=2))
     else:
         sys.stdout.write(run.format_summary(summary))
     return 0
@@ -207,7 +195,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
                                                 _mapping(args.mapping), args.top))
     _notes(result["notes"])
     if args.json:
-        print(json.dumps(_plain(result), ensure_ascii=False, indent=2))
+        print(json.dumps(plain(result), ensure_ascii=False, indent=2))
     else:
         sys.stdout.write(compare.format_compare(result))
     if args.chart:
