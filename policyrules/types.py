@@ -52,6 +52,7 @@ class Type:
     unit: str | None = None
     values: tuple[str, ...] = ()
     name: str | None = attrs.field(default=None, eq=False)
+    signed: bool = attrs.field(default=False, eq=False)  # a number that may be negative (facts, parameters)
 
     def __str__(self) -> str:
         if self.kind is Kind.RATE:

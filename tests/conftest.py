@@ -29,6 +29,7 @@ GOLDEN = TESTS / "golden"
 # as on a fresh machine (set before any test module is imported: some parse at import).
 _CACHE = tempfile.mkdtemp(prefix="policyrules-test-cache-")
 os.environ["XDG_CACHE_HOME"] = _CACHE
+os.environ["XDG_STATE_HOME"] = os.path.join(_CACHE, "state")  # the cache's key, never the user's
 atexit.register(shutil.rmtree, _CACHE, True)
 
 

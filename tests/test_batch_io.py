@@ -8,6 +8,7 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
+import attrs
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -58,8 +59,12 @@ def load(path: str, schema=SCHEMA, mapping=None) -> duckdb.DuckDBPyConnection:
 
 def facts(con: duckdb.DuckDBPyConnection) -> list[dict]:
     cur = con.execute("SELECT * FROM facts ORDER BY __row")
-    names = [d[0] for d in cur.description]
+    names = [d[0].removeprefix("in:") for d in cur.description]
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def signed(t: T.Type) -> T.Type:
+    return attrs.evolve(t, signed=True)
 
 
 def rejects(con: duckdb.DuckDBPyConnection) -> list[tuple]:
@@ -75,8 +80,8 @@ def test_csv_values_are_typed_exactly(tmp_path):
         "months": Decimal("2.5"), "note": "ok",
     }
     types = dict(con.execute("SELECT column_name, column_type FROM (DESCRIBE facts)").fetchall())
-    assert types["income"] == "DECIMAL(38,6)" and types["rate"] == "DECIMAL(38,8)"
-    assert types["id"] == "VARCHAR"  # extra column passed through untouched
+    assert types["in:income"] == "DECIMAL(38,6)" and types["in:rate"] == "DECIMAL(38,8)"
+    assert types["in:id"] == "VARCHAR"  # extra column passed through untouched
     assert rejects(con) == []
 
 
@@ -84,7 +89,7 @@ def test_csv_round_trip_through_output(tmp_path):
     src = write_csv(tmp_path / "in.csv", [GOOD, ["2", "0.10", "no", "rural", "0", "0.05", "2023-12-01", "0", "x"]])
     con = load(src)
     out = tmp_path / "out.csv"
-    n = write_output(con, "SELECT id, income * 2 AS double_income, rate FROM facts ORDER BY __row", str(out))
+    n = write_output(con, 'SELECT "in:id" AS id, "in:income" * 2 AS double_income, "in:rate" AS rate FROM facts ORDER BY __row', str(out))
     assert n == 2
     with open(out, encoding="utf-8") as f:
         got = list(csv.DictReader(f))
@@ -106,7 +111,7 @@ def test_bool_spellings(tmp_path, text, value):
     ("5.3125％", "0.053125"), ("-2%", "-0.02"),
 ])
 def test_percent_forms(tmp_path, text, value):
-    con = load(write_csv(tmp_path / "in.csv", [[text]], ["r"]), {"r": T.PERCENT})
+    con = load(write_csv(tmp_path / "in.csv", [[text]], ["r"]), {"r": signed(T.PERCENT)})
     assert [r["r"] for r in facts(con)] == [Decimal(value)]
 
 
@@ -114,7 +119,7 @@ def test_percent_forms(tmp_path, text, value):
     ("12", 12), ("-3", -3), ("+5", 5), ("007", 7), (" 12 ", 12), ("5.0", 5), ("5.", 5), ("-0", 0),
 ])
 def test_integer_forms(tmp_path, text, value):
-    con = load(write_csv(tmp_path / "in.csv", [[text]], ["n"]), {"n": T.INTEGER})
+    con = load(write_csv(tmp_path / "in.csv", [[text]], ["n"]), {"n": signed(T.INTEGER)})
     assert [r["n"] for r in facts(con)] == [value]
 
 
@@ -129,8 +134,22 @@ def test_integer_lookalikes_are_rejected(tmp_path, text):
     ("0.000001", "0.000001"), ("12345678901234567890.25", "12345678901234567890.25"),
 ])
 def test_money_forms(tmp_path, text, value):
-    con = load(write_csv(tmp_path / "in.csv", [[text]], ["m"]), {"m": T.MONEY})
+    con = load(write_csv(tmp_path / "in.csv", [[text]], ["m"]), {"m": signed(T.MONEY)})
     assert [r["m"] for r in facts(con)] == [Decimal(value)]
+
+
+@pytest.mark.parametrize("kind", [T.MONEY, T.INTEGER, T.PERCENT, T.NUMBER, T.duration("month"), T.rate("year")])
+@pytest.mark.parametrize("text", ["-0.50", "-1", "-2%"])
+def test_negative_numbers_are_refused_unless_signed(tmp_path, kind, text):
+    """Issue 8.3: a negative input to an unsigned number is a reject with the field named, never paid."""
+    if text.endswith("%") and kind.kind is not T.Kind.PERCENT or kind.kind is T.Kind.INTEGER and "." in text:
+        return
+    con = load(write_csv(tmp_path / "in.csv", [[text]], ["m"]), {"m": kind})
+    assert facts(con) == []
+    [(row, field, value, reason)] = rejects(con)
+    assert (row, field, value) == (1, "m", text) and reason.startswith("cannot be negative")
+    con = load(write_csv(tmp_path / "in.csv", [[text]], ["m"]), {"m": signed(kind)})
+    assert len(facts(con)) == 1 and rejects(con) == []
 
 
 @pytest.mark.parametrize("text", ["1e3", "1_000", "1,000", "¥5", "5 yuan", "--5", "."])
@@ -160,14 +179,15 @@ def test_broken_rows_are_rejected_with_row_field_value_reason(tmp_path):
         (4, "rate", "5.1234567%", "too many decimal places for a percentage (at most 6): '5.1234567%'"),
         (4, "since", "2024-02-30", "not a date (YYYY-MM-DD): '2024-02-30'"),
         (4, "months", "one", "not a number of months: 'one'"),
+        (5, "months", "-1", "cannot be negative (declare it `signed months` if it can be): '-1'"),
         (5, "note", None, "missing value"),
     ]
 
 
 def test_trailing_zeros_and_whitespace_are_accepted(tmp_path):
-    row = ["5", " 1.5000000000 ", "no", " rural ", "7.0", "0.5", "2024-02-29", "-1", "n"]
+    row = ["5", " 1.5000000000 ", "no", " rural ", "7.0", "0.5", "2024-02-29", "1", "n"]
     [got] = facts(load(write_csv(tmp_path / "in.csv", [row])))
-    assert (got["income"], got["hukou"], got["age"], got["months"]) == (Decimal("1.5"), "rural", 7, Decimal(-1))
+    assert (got["income"], got["hukou"], got["age"], got["months"]) == (Decimal("1.5"), "rural", 7, Decimal(1))
 
 
 def test_out_of_range_is_rejected_not_wrapped(tmp_path):
@@ -182,7 +202,7 @@ def test_out_of_range_is_rejected_not_wrapped(tmp_path):
 @given(st.lists(st.decimals(min_value=-10**12, max_value=10**12, places=6, allow_nan=False), min_size=1))
 def test_money_text_is_exact(tmp_path_factory, amounts):
     path = tmp_path_factory.mktemp("money") / "in.csv"
-    con = load(write_csv(path, [[str(a)] for a in amounts], ["m"]), {"m": T.MONEY})
+    con = load(write_csv(path, [[str(a)] for a in amounts], ["m"]), {"m": signed(T.MONEY)})
     assert [r["m"] for r in facts(con)] == amounts
 
 
@@ -212,7 +232,7 @@ def test_parquet_round_trip(tmp_path):
                    tmp_path / "in.pq")
     con = load(str(tmp_path / "in.pq"), {"a": T.MONEY})
     out = tmp_path / "out.parquet"
-    assert write_output(con, "SELECT pid, CAST(round(a * 0.5, 2) AS DECIMAL(14,2)) AS half FROM facts", str(out)) == 2
+    assert write_output(con, 'SELECT "in:pid" AS pid, CAST(round("in:a" * 0.5, 2) AS DECIMAL(14,2)) AS half FROM facts', str(out)) == 2
     got = pq.read_table(out)
     assert got.schema.field("half").type == pa.decimal128(14, 2)
     assert got.to_pylist() == [{"pid": 7, "half": Decimal("0.63")}, {"pid": 8, "half": Decimal("1.50")}]
@@ -225,7 +245,7 @@ def test_json_lines_round_trip(tmp_path, suffix):
     src.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
     con = load(str(src), {"income": T.MONEY, "hukou": T.enum(("urban", "rural"))})
     out = tmp_path / "out.jsonl"
-    write_output(con, "SELECT pid, income FROM facts", str(out))
+    write_output(con, 'SELECT "in:pid" AS pid, "in:income" AS income FROM facts', str(out))
     got = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
     assert [(g["pid"], Decimal(str(g["income"]))) for g in got] == [(1, Decimal("12.3"))]
     assert rejects(con) == [(2, "hukou", "x", "unknown value 'x' (expected one of urban, rural)")]
@@ -245,7 +265,7 @@ def test_row_numbers_follow_file_order_in_large_files(tmp_path):
     rows = [["x" if i in bad else str(i)] for i in range(1, n + 1)]
     con = load(write_csv(tmp_path / "in.csv", rows, ["n"]), {"n": T.INTEGER})
     assert [r[0] for r in rejects(con)] == sorted(bad)
-    mismatched = con.execute("SELECT count(*) FROM facts WHERE n <> __row").fetchone()
+    mismatched = con.execute('SELECT count(*) FROM facts WHERE "in:n" <> __row').fetchone()
     assert mismatched == (0,)
 
 
@@ -315,10 +335,10 @@ def test_validation_sql_creates_the_two_views():
     assert facts_sql.startswith("CREATE OR REPLACE TEMP VIEW facts AS")
     assert rejects_sql.startswith("CREATE OR REPLACE TEMP VIEW rejects AS")
     con = duckdb.connect()
-    con.execute("CREATE VIEW raw_input AS SELECT 1 AS __row, '1.5' AS a, 'x' AS b")
+    con.execute("CREATE VIEW raw_input AS SELECT 1 AS __row, '1.5' AS \"in:a\", 'x' AS \"in:b\"")
     con.execute(facts_sql)
     con.execute(rejects_sql)
-    assert con.execute("SELECT a, b FROM facts").fetchall() == [(Decimal("1.5"), "x")]
+    assert con.execute('SELECT "in:a", "in:b" FROM facts').fetchall() == [(Decimal("1.5"), "x")]
     empty_facts, empty_rejects = validation_sql({})
     con.execute(empty_facts)
     con.execute(empty_rejects)

@@ -180,7 +180,7 @@ def test_console_session(doc: str, tmp_path: Path, monkeypatch: pytest.MonkeyPat
 # ---------------------------------------------------------------- keyword table
 # What each keyword is for; a keyword added to the grammar without a line here fails.
 MEANING = {
-    "_policy": "declares the policy (one per file)", "_valid": "validity window of the policy or an output",
+    "_policy": "declares the policy (one per file)", "_signed": "a number that may be negative", "_valid": "validity window of the policy or an output",
     "_from": "start of a validity window or of a dated parameter value", "_until": "end of a validity window",
     "_rounding": "rounding rule", "_to": "the amount rounded to (`0.01 元`)",
     "_cite": "the clause cited", "_text": "the original text of the clause",

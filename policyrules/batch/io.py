@@ -29,6 +29,14 @@ from policyrules.types import Kind, Type
 
 RAW = "raw_input"
 ROW = "__row"
+IN = "in:"
+"""Input columns live in views ``raw_input`` and ``facts`` as ``in:<name>``: a namespace of their
+own, so no input column can clash with a name the validation SQL or a compiled query uses."""
+
+
+def column(name: str) -> str:
+    """The quoted name of input column ``name`` in ``raw_input`` and ``facts``."""
+    return _q(IN + name)
 
 _SCALES = {Kind.NUMBER: 8, Kind.MONEY: 6, Kind.RATE: 6, Kind.PERCENT: 8, Kind.DURATION: 6}
 SQL_TYPES: dict[Kind, str] = {
@@ -97,20 +105,16 @@ def open_input(con: duckdb.DuckDBPyConnection, path: str, mapping: dict[str, str
         raise BatchInputError(f"{path}: input file not found")
     con.execute("SET preserve_insertion_order = true")
     src = _lit(path)
-    if fmt == "parquet":
-        body = (f"SELECT file_row_number + 1 AS {ROW}, * EXCLUDE (file_row_number) "
-                f"FROM read_parquet({src}, file_row_number = true)")
-    elif fmt == "csv":
-        body = f"SELECT row_number() OVER () AS {ROW}, * FROM read_csv({src}, all_varchar = true, header = true)"
-    else:
-        body = f"SELECT row_number() OVER () AS {ROW}, * FROM read_json({src})"
+    reader = {"parquet": f"read_parquet({src})", "csv": f"read_csv({src}, all_varchar = true, header = true)",
+              "json": f"read_json({src})"}[fmt]
     try:
-        columns = [r[0] for r in con.execute(f"DESCRIBE {body}").fetchall()]
+        columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
     except duckdb.Error as err:
         raise BatchInputError(f"{path}: cannot read as {fmt}: {_message(err)}") from None
-    columns = columns[1:]
-    if ROW in columns:
-        raise BatchInputError(f"{path}: column name {ROW!r} is reserved")
+    if fmt == "parquet" and "file_row_number" not in columns:  # the row number from the file, in parallel
+        row, reader = "file_row_number + 1", f"read_parquet({src}, file_row_number = true)"
+    else:
+        row = "row_number() OVER ()"
     mapping = mapping or {}
     unknown = [c for c in mapping if c not in columns]
     if unknown:
@@ -120,16 +124,16 @@ def open_input(con: duckdb.DuckDBPyConnection, path: str, mapping: dict[str, str
     clashes = sorted({n for n in renamed if renamed.count(n) > 1})
     if clashes:
         raise BatchInputError(f"{path}: after mapping, more than one column is named {', '.join(clashes)}")
-    select = ", ".join(_q(c) if c == n else f"{_q(c)} AS {_q(n)}" for c, n in zip(columns, renamed, strict=True))
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {RAW} AS SELECT {ROW}{', ' if select else ''}{select} "
-                f"FROM ({body})")
+    select = ", ".join(f"{_q(c)} AS {column(n)}" for c, n in zip(columns, renamed, strict=True))
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {RAW} AS SELECT {row} AS {ROW}{', ' if select else ''}{select} "
+                f"FROM {reader}")
     return RAW
 
 
 def input_columns(con: duckdb.DuckDBPyConnection, view: str = RAW) -> dict[str, str]:
-    """Column name -> DuckDB type of ``view`` (without ``__row``)."""
+    """Input column name (without its ``in:`` prefix) -> DuckDB type of ``view`` (without ``__row``)."""
     rows = con.execute(f"DESCRIBE {_q(view)}").fetchall()
-    return {r[0]: r[1] for r in rows if r[0] != ROW}
+    return {r[0].removeprefix(IN): r[1] for r in rows if r[0].startswith(IN)}
 
 
 def load_mapping(path: str) -> dict[str, str]:
@@ -196,13 +200,29 @@ def _decimal(text: str, scale: int, sql: str, what: str, shown: str) -> tuple[st
 
 def _raw(name: str, source: str | None) -> str:
     """The input value of column ``name`` as text."""
-    col = _q(name)
+    col = column(name)
     return {"VARCHAR": col, "JSON": f"({col} ->> '$')"}.get(source or "", f"CAST({col} AS VARCHAR)")
 
 
 def _checks(name: str, t: Type, source: str | None) -> tuple[str, str, str]:
-    """(typed value, NULL when missing or bad; missing condition; reason when bad) for one fact."""
-    col = _q(name)
+    """(typed value, NULL when missing or bad; missing condition; reason when bad) for one fact.
+
+    A number of any kind is refused when negative, unless the fact is declared ``signed``
+    (as :func:`policyrules.evaluate.inputs.convert` refuses it)."""
+    value, missing, reason = _typed(name, t, source)
+    if t.kind in _NUMERIC and not t.signed:
+        shown = f"'''' || {_raw(name, source)} || ''''"
+        negative = _lit(f"cannot be negative (declare it `signed {t}` if it can be): ")
+        reason = f"CASE WHEN ({value}) < 0 THEN {negative} || {shown} ELSE {reason} END"
+        value = f"CASE WHEN ({value}) >= 0 THEN ({value}) END"
+    return value, missing, reason
+
+
+_NUMERIC = (Kind.INTEGER, Kind.NUMBER, Kind.MONEY, Kind.RATE, Kind.PERCENT, Kind.DURATION)
+
+
+def _typed(name: str, t: Type, source: str | None) -> tuple[str, str, str]:
+    col = column(name)
     raw = _raw(name, source)
     text = f"trim({raw})"
     shown = f"'''' || {raw} || ''''"
@@ -275,7 +295,7 @@ def validation_sql(schema: Mapping[str, Type], source_types: Mapping[str, str] |
     for i, (name, t) in enumerate(schema.items()):
         source = None if source_types is None else source_types.get(name)
         value, missing, reason = _checks(name, t, source)
-        values.append(f"CAST({value} AS {SQL_TYPES[t.kind]}) AS {_q(name)}")
+        values.append(f"CAST({value} AS {SQL_TYPES[t.kind]}) AS {column(name)}")
         typed.append(f"({value}) AS __v{i}")
         problem = f"CASE WHEN {missing} THEN 'missing value' WHEN __v{i} IS NULL THEN {reason} END"
         checks.append(f"{{'field': {_lit(name)}, 'value': {_raw(name, source)}, 'reason': {problem}}}")
@@ -283,7 +303,7 @@ def validation_sql(schema: Mapping[str, Type], source_types: Mapping[str, str] |
         return (f"CREATE OR REPLACE TEMP VIEW facts AS SELECT * FROM {RAW}",
                 "CREATE OR REPLACE TEMP VIEW rejects AS SELECT NULL::BIGINT AS row, NULL::VARCHAR AS field, "
                 "NULL::VARCHAR AS value, NULL::VARCHAR AS reason WHERE FALSE")
-    valid = " AND ".join(f"{_q(name)} IS NOT NULL" for name in schema)
+    valid = " AND ".join(f"{column(name)} IS NOT NULL" for name in schema)
     cast = _barrier(f"SELECT * REPLACE ({', '.join(values)}) FROM {RAW}")
     facts = f"CREATE OR REPLACE TEMP VIEW facts AS SELECT * EXCLUDE (__keep) FROM {cast} WHERE {valid}"
     checked = _barrier(f"SELECT *, {', '.join(typed)} FROM {RAW}")

@@ -92,7 +92,7 @@ def plan_columns(cp: CheckedPolicy, available: Sequence[str]) -> Plan:
     schema = {columns[(k, f)]: cp.facts[k].fields[f].type for k in present for f in cp.facts[k].fields}
     used = set(schema)
     outputs = _output_columns(cp, present)
-    passthrough = tuple(c for c in available if c not in used and c not in outputs and c != io.ROW)
+    passthrough = tuple(c for c in available if c not in used and c not in outputs)
     clashing = [c for c in available if c in outputs and c not in used]
     if clashing:
         notes.append(f"note: input column(s) {', '.join(clashing)} have the name of an output; "
@@ -152,48 +152,18 @@ class Session:
         facts_sql, rejects_sql = io.validation_sql(self.plan.schema, self.types)
         con.execute(facts_sql)
         con.execute(rejects_sql)
-        self._durations(con, self.suffix)
-
-    def _durations(self, con: Any, suffix: str) -> None:
-        """Views ``facts<suffix>`` and ``rejects<suffix>``: io's, less (plus) rows with a negative
-        duration, which the interpreter refuses too (evaluate.inputs.convert)."""
-        from policyrules.types import Kind
-
-        durations = [c for c, ty in self.plan.schema.items() if ty.kind is Kind.DURATION]
-        base_facts, base_rejects = "facts__io" + suffix, "rejects__io" + suffix
-        con.execute(f"ALTER VIEW facts RENAME TO {base_facts}")
-        con.execute(f"ALTER VIEW rejects RENAME TO {base_rejects}")
-        if not durations:
-            con.execute(f"CREATE OR REPLACE TEMP VIEW {self.facts} AS SELECT * FROM {base_facts}")
-            con.execute(f"CREATE OR REPLACE TEMP VIEW {self.rejects} AS SELECT * FROM {base_rejects}")
-            return
-        ok = " AND ".join(f"{_quote(c)} >= 0" for c in durations)
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {self.facts} AS SELECT * FROM {base_facts} WHERE {ok}")
-        types = self.types
-
-        def number(c: str) -> str:  # the raw input value as a number, to test its sign only
-            q = _quote(c)
-            text = {"VARCHAR": f"trim({q})", "JSON": f"({q} ->> '$')"}.get(types.get(c, ""), q)
-            return f"TRY_CAST({text} AS DOUBLE)"
-
-        problems = ", ".join(
-            f"{{'field': {_lit(c)}, 'value': CAST({_quote(c)} AS VARCHAR), 'reason': CASE WHEN {number(c)} < 0 "
-            f"THEN {_lit(f'a number of {self.plan.schema[c].unit}s cannot be negative: ')} || "
-            f"CAST({_quote(c)} AS VARCHAR) END}}" for c in durations)
-        below = " OR ".join(f"{number(c)} < 0" for c in durations)
-        negative = (f"SELECT {io.ROW} AS row, p.field AS field, p.value AS value, p.reason AS reason FROM "
-                    f"(SELECT {io.ROW}, UNNEST(list_filter([{problems}], lambda p: p.reason IS NOT NULL)) AS p "
-                    f"FROM {io.RAW} WHERE {below})")
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {self.rejects} AS SELECT * FROM "
-                         f"(SELECT * FROM {base_rejects} UNION ALL {negative}) ORDER BY row, field")
+        if self.suffix:
+            con.execute(f"ALTER VIEW facts RENAME TO {self.facts}")
+            con.execute(f"ALTER VIEW rejects RENAME TO {self.rejects}")
 
     def compiled(self, *, eligibility: bool = False, invariants: bool = False, extra: Sequence[str] = (),
                  row: bool = False) -> Any:
         from policyrules.compile import compile_query
 
-        passthrough: list[Any] = ([(io.ROW, "row")] if row else []) + list(self.plan.passthrough) + [
-            c for c in extra if c not in self.plan.passthrough]
-        return compile_query(self.cp, self.on, self.params, kinds=self.plan.kinds, columns=self.plan.columns,
+        passthrough: list[Any] = ([(io.ROW, "row")] if row else []) + [
+            (io.IN + c, c) for c in list(self.plan.passthrough) + [c for c in extra if c not in self.plan.passthrough]]
+        columns = {key: io.IN + col for key, col in self.plan.columns.items()}
+        return compile_query(self.cp, self.on, self.params, kinds=self.plan.kinds, columns=columns,
                              source=self.facts, passthrough=passthrough, eligibility=eligibility,
                              invariants=invariants)
 
@@ -305,7 +275,7 @@ def facts_of_row(plan: Plan, values: Mapping[str, Any]) -> dict[str, dict[str, A
 
     facts: dict[str, dict[str, Any]] = {k: {} for k in plan.kinds}
     for (k, f), col in plan.columns.items():
-        v = values[col]
+        v = values[io.IN + col]
         if isinstance(v, Decimal):  # the facts table keeps 6 or 8 places: show them as written
             v = v.normalize()
             if plan.schema[col].kind in (Kind.MONEY, Kind.RATE) and v.as_tuple().exponent > -2:  # type: ignore[operator]

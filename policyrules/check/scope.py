@@ -6,6 +6,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterable
 
+import attrs
+
 from policyrules import types as t
 from policyrules.check.checked import FactField, FactKind, Ref
 from policyrules.syntax import nodes as n
@@ -46,6 +48,12 @@ class Scope:
         return name in self.global_spans or any(name in k.fields for k in self.facts.values())
 
     def resolve_type(self, te: n.TypeExpr) -> t.Type | None:
+        ty = self._resolve_type(te)
+        if ty is not None and te.signed:
+            return attrs.evolve(ty, signed=True)
+        return ty
+
+    def _resolve_type(self, te: n.TypeExpr) -> t.Type | None:
         k = te.kind
         simple = {"money": t.MONEY, "integer": t.INTEGER, "number": t.NUMBER, "percent": t.PERCENT,
                   "bool": t.BOOL, "date": t.DATE, "text": t.TEXT}

@@ -116,8 +116,16 @@ class QueryCompiler:
         self.active: list[str] = []
         self.rule = ""
         self._helpers = 0
+        self.used_facts: dict[str, str] = {}  # query column -> source column
 
     # ---------------------------------------------------------------- columns
+    def fact_column(self, kind: str, field: str) -> str:
+        """The query's own name for a fact: the source column is read once, under a name in a
+        namespace (``fact:``) that no column the compiler makes can take, and no other source
+        column is read at all (so an input column can never stand in for a computed one)."""
+        self.used_facts.setdefault(f"fact:{kind}.{field}", self.columns[(kind, field)])
+        return f"fact:{kind}.{field}"
+
     def define(self, name: str, x: Sql) -> Sql:
         """Make ``x`` a computed column (unless it is trivial) and return a reference to it."""
         if isinstance(x.e, exp.Literal | exp.Boolean | exp.Column) or (
@@ -182,7 +190,7 @@ class QueryCompiler:
                                   e.span)
             ty = self.cp.facts[kind].fields[ref.name].type
             k, scale = sql_kind(ty)
-            col = s.column(self.columns[(kind, ref.name)], k, scale)
+            col = s.column(self.fact_column(kind, ref.name), k, scale)
             if ty.kind is K.DURATION and ty.unit == "year":
                 return s.mul(col, s.number(12))
             return col
@@ -514,18 +522,28 @@ class QueryCompiler:
         for name in needed:
             by_level.setdefault(depth(name), []).append(name)
         src: exp.Expression = exp.Table(this=exp.to_identifier(source, quoted=not source.isidentifier()))
-        current: exp.Expression = src
-        for i, lvl in enumerate(sorted(by_level)):
+        # level 0 reads the declared facts and the passed-through columns, each under a name of
+        # its own namespace (fact:, pass:); everything else in the source is never read
+        reads: list[exp.Expression] = [
+            exp.alias_(exp.column(src_col, quoted=True), col, quoted=True, copy=False)  # type: ignore[misc]
+            for col, src_col in sorted(self.used_facts.items())]
+        for i, c in enumerate(passthrough):
+            src_col = c[0] if isinstance(c, tuple) else c
+            reads.append(exp.alias_(exp.column(src_col, quoted=True), f"pass:{i}", quoted=True, copy=False))  # type: ignore[misc,arg-type]
+        if not reads:
+            reads.append(exp.alias_(exp.true(), "pass:none", quoted=True, copy=False))  # type: ignore[misc,arg-type]
+        current: exp.Expression = exp.Select(expressions=reads).from_(src, copy=False)
+        for i, lvl in enumerate(sorted(by_level), 1):
             cols: list[exp.Expression] = [exp.Star()]
             cols += [exp.alias_(self.defs[c].e, c, quoted=True, copy=False) for c in by_level[lvl]]  # type: ignore[misc]
-            frm = current if i == 0 else exp.Subquery(this=current, alias=exp.TableAlias(this=exp.to_identifier(f"l{i}")))
+            frm = exp.Subquery(this=current, alias=exp.TableAlias(this=exp.to_identifier(f"l{i}")))
             current = exp.Select(expressions=cols).from_(frm, copy=False)
         final_cols: list[exp.Expression] = [
-            exp.alias_(exp.column(c[0], quoted=True), c[1], quoted=True, copy=False) if isinstance(c, tuple)
-            else exp.column(c, quoted=True) for c in passthrough]  # type: ignore[misc]
+            exp.alias_(exp.column(f"pass:{i}", quoted=True), c[1] if isinstance(c, tuple) else c, quoted=True,
+                       copy=False)  # type: ignore[misc]
+            for i, c in enumerate(passthrough)]
         final_cols += [exp.alias_(x.e, c, quoted=True, copy=False) for c, x in selected]  # type: ignore[misc]
-        if isinstance(current, exp.Select):
-            current = exp.Subquery(this=current, alias=exp.TableAlias(this=exp.to_identifier(f"l{len(by_level)}")))
+        current = exp.Subquery(this=current, alias=exp.TableAlias(this=exp.to_identifier(f"l{len(by_level) + 1}")))
         return exp.Select(expressions=final_cols).from_(current, copy=False)
 
 

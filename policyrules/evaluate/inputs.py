@@ -54,8 +54,19 @@ def _decimal(v: Any) -> Decimal | None:
     return None
 
 
+SIGNED_KINDS = (K.INTEGER, K.NUMBER, K.MONEY, K.RATE, K.PERCENT, K.DURATION)
+"""Kinds that hold numbers: none of them may be negative unless the fact is declared ``signed``."""
+
+
 def convert(value: Any, ty: t.Type) -> tuple[Any, str | None]:
     """The runtime value for ``value`` of type ``ty``, or an error message."""
+    converted, err = _convert(value, ty)
+    if err is None and ty.kind in SIGNED_KINDS and not ty.signed and converted < 0:
+        return None, f"cannot be negative, got {value!r} (declare it `signed {ty}` if it can be)"
+    return converted, err
+
+
+def _convert(value: Any, ty: t.Type) -> tuple[Any, str | None]:
     k = ty.kind
     if k is K.BOOL:
         if isinstance(value, bool):
@@ -87,7 +98,7 @@ def convert(value: Any, ty: t.Type) -> tuple[Any, str | None]:
         return d, None
     if k is K.DURATION:
         d = _decimal(value)
-        if d is None or d < 0:
+        if d is None:
             return None, f"expected a number of {ty.unit}s, got {value!r}"
         return d * MONTHS_PER[ty.unit or "month"], None
     if k is K.DATE:

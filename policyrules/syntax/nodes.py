@@ -183,6 +183,7 @@ class TypeExpr:
     unit: str | None = None
     values: tuple[str, ...] = ()
     ref: str | None = None
+    signed: bool = False
     span: Span = _span()
 
 

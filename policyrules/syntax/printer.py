@@ -12,6 +12,8 @@ import importlib
 import unicodedata
 from decimal import Decimal
 
+import attrs
+
 from policyrules.syntax import nodes as n
 
 WIDTH = 100
@@ -29,7 +31,7 @@ ZH_KEYWORDS = {
     "half_up": "四舍五入", "half_even": "银行家舍入", "down": "舍去", "up": "进一",
     "benefit": "待遇", "obligation": "义务", "exemption": "免除", "title": "称号", "outcome": "结果",
     "yearly": "按年", "monthly": "按月", "once": "一次性", "highest": "就高", "first": "优先",
-    "money": "金额", "integer": "整数", "number": "数值", "percent": "百分比", "bool": "是否",
+    "signed": "可为负", "money": "金额", "integer": "整数", "number": "数值", "percent": "百分比", "bool": "是否",
     "date": "日期", "text_type": "文本", "days": "天数", "months": "月数", "years": "年数",
     "per month": "每月", "per year": "每年",
 }
@@ -215,6 +217,8 @@ class _Printer:
         return f"{s} {unit}" if s == "1" else f"{s} {unit}s"
 
     def type_expr(self, t: n.TypeExpr) -> str:
+        if t.signed:
+            return f"{self.kw('signed')} {self.type_expr(attrs.evolve(t, signed=False))}"
         if t.kind == "rate":
             return f"{self.kw('money')} {self.per(t.unit or 'month')}"
         if t.kind == "duration":

@@ -8,6 +8,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+import attrs
 from lark import Token, Transformer, v_args
 
 from policyrules.diagnostics import Diagnostic
@@ -269,6 +270,9 @@ class _ToAst(Transformer[Token, Any]):
                                tuple(t.get("text", ())), _span(meta))
 
     # ---- types
+    def signed_type(self, meta: Any, items: list[Any]) -> n.TypeExpr:
+        return attrs.evolve(items[0], signed=True, span=_span(meta))
+
     def money_type(self, meta: Any, items: list[Any]) -> n.TypeExpr:
         if items:
             return n.TypeExpr("rate", unit=items[0], span=_span(meta))

@@ -32,7 +32,7 @@ table tbl: kind -> money
   otherwise: 5 元
 
 facts person:
-  income: money
+  income: signed money
   used: months
   years_used: years
   k: kind
@@ -522,3 +522,34 @@ def test_parts_are_zero_when_no_alternative_applies() -> None:
     d = p.evaluate({"p": {"ok": False, "x": "5.00"}}, on="2020-01-01")
     assert d.value("maybe") == 0
     assert d.value("maybe.a") == 0 and d.value("maybe.c") == 0
+
+
+# ---------------------------------------------------------------- issue 8.3: signs
+SIGNS = """
+policy signs
+facts person:
+  annual_rent: money
+  tax_paid: money
+  months: months
+  balance: signed money
+benefit rent_subsidy once
+  amount 10% of annual_rent, at_most 3000 元
+benefit tax_relief once
+  amount tax_paid
+"""
+
+
+@pytest.mark.parametrize(("field", "value"), [("annual_rent", "-40000.00"), ("tax_paid", "-5000.00"),
+                                              ("months", -1), ("tax_paid", "-0.01")])
+def test_negative_input_to_an_unsigned_number_is_refused_with_the_field_named(field: str, value: Any) -> None:
+    facts = {"annual_rent": "40000.00", "tax_paid": "5000.00", "months": 3, "balance": "-10.00", field: value}
+    with pytest.raises(InputError) as err:
+        loads(SIGNS).evaluate({"person": facts}, on="2024-01-01")
+    [problem] = err.value.problems
+    assert problem.where == f"person.{field}" and problem.message.startswith("cannot be negative")
+
+
+def test_a_signed_fact_may_be_negative() -> None:
+    d = loads(SIGNS).evaluate({"person": {"annual_rent": "40000.00", "tax_paid": "0", "months": 0,
+                                          "balance": "-10.00"}}, on="2024-01-01")
+    assert d.value("rent_subsidy") == Decimal("3000.00")
