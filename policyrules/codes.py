@@ -24,6 +24,7 @@ CODES: dict[str, str] = {
     "T006": "a function called with the wrong number or kind of arguments",
     "T007": "branches or parts that give different units",
     "T008": "a term whose limit, count or extension is not a duration",
+    "T009": "date arithmetic other than a date plus or minus a duration (a date minus a date)",
     "C001": "definitions that depend on each other in a cycle",
     "C002": "a floor above its cap",
     "C003": "a percentage outside 0-100 %",

@@ -20,11 +20,13 @@ if TYPE_CHECKING:
 @attrs.frozen(slots=True)
 class Ref:
     """What a Name resolved to: ``fact`` (kind, field), ``param``, ``value``, ``output``,
-    ``part`` (output, part) or ``enum`` (a literal value)."""
+    ``part`` (output, part), ``enum`` (a literal value), ``item`` (a field of the current item
+    of a list, record in ``kind``) or ``each`` (a per-item value of the current item)."""
 
     what: str
     name: str
-    kind: str | None = None  # the fact kind, or the output of a part
+    kind: str | None = None  # the fact kind, the output of a part, the record of an item field
+    path: tuple[str, ...] = ()  # fields of a record reached from it: `housing_loan.first_home`
 
 
 @attrs.frozen(slots=True)
@@ -32,6 +34,19 @@ class FactField:
     name: str
     label: str | None
     type: t.Type
+    optional: bool = False  # may be absent: what needs it reports it as still needed
+    default: Any = None  # the value when absent (already evaluated)
+
+
+@attrs.frozen(slots=True)
+class RecordSchema:
+    """A declared record: its fields, the field that identifies an item, its per-item values."""
+
+    name: str
+    label: str | None
+    key: str
+    fields: dict[str, FactField]
+    each: dict[str, tuple[n.ValueDecl, t.Type]] = attrs.field(factory=dict)
 
 
 @attrs.frozen(slots=True)
@@ -98,6 +113,8 @@ class CheckedPolicy:
     value_kinds: dict[str, frozenset[str]]
     extra: dict[str, Any] = attrs.field(factory=dict)
     scorecards: dict[str, Scorecard] = attrs.field(factory=dict)  # name -> checked scorecard
+    records: dict[str, RecordSchema] = attrs.field(factory=dict)
+    results: dict[str, tuple[n.ResultDecl, t.Type]] = attrs.field(factory=dict)  # typed outputs
 
     def ref(self, node: n.Name) -> Ref:
         return self.refs[id(node)]

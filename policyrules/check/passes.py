@@ -30,6 +30,8 @@ class Checker:
         self.scope = Scope(self.error)
         self.typer = Typer(self.scope, self.error, self.scope.resolve)
         self.scope.infer_value = self._value_type
+        self.scope.infer_each = self._each_type
+        self.scope.constant = self._default
         self._in_progress: set[str] = set()
         self.deps: dict[str, set[str]] = {}
 
@@ -85,8 +87,27 @@ class Checker:
             if isinstance(d, n.EnumDecl) and s.declare_global(d.name, d.span, "category"):
                 s._no_duplicates(d.values, d.span, "value")
                 s.enums[d.name] = t.enum(d.values, d.name)
+            elif isinstance(d, n.RecordDecl) and s.declare_global(d.name, d.span, "record"):
+                s.record_decls[d.name] = d
+        for d in self._decls(n.RecordDecl):
+            if s.record_decls.get(d.name) is d:
+                s.add_record(d)
+        for d in self._decls(n.ValueDecl):
+            if d.each is not None:
+                if d.each not in s.record_decls:
+                    self.error("N004", f"no record named `{d.each}`", d.span,
+                               hint=s.closest(d.each, tuple(s.record_decls)))
+                elif d.name in s.each.setdefault(d.each, {}) or d.name in s.records[d.each].fields:
+                    self.error("N002", f"record `{d.each}` already has `{d.name}`", d.span)
+                else:
+                    s.each[d.each][d.name] = d
         for d in self.policy.decls:
-            if isinstance(d, n.FactsDecl):
+            if isinstance(d, n.ValueDecl) and d.each is not None:
+                continue
+            if isinstance(d, n.ResultDecl) and s.declare_global(d.name, d.span, "output"):
+                s.values[d.name] = d  # type: ignore[assignment]  # used by name like a value
+                s.results[d.name] = d
+            elif isinstance(d, n.FactsDecl):
                 s.add_facts(d)
             elif isinstance(d, n.SetDecl) and s.declare_global(d.name, d.span, "set"):
                 s._no_duplicates(d.members, d.span, "member")
@@ -166,6 +187,52 @@ class Checker:
     def _values(self) -> None:
         for name in list(self.scope.values):
             self._value_type(name)
+        for record, values in self.scope.each.items():
+            for name in values:
+                self._each_type(record, name)
+        for name, d in self.scope.results.items():
+            ty = self.scope.value_types.get(name)
+            if d.type is not None and ty is not None:
+                want = self.scope.resolve_type(d.type)
+                if want is not None and not compatible(ty, want):
+                    self.error("T004", f"output `{name}` is declared {describe(want)} but computes {describe(ty)}",
+                               d.expr.span)
+                elif want is not None:
+                    self.scope.value_types[name] = want
+            for r in d.rounding:
+                self._rounding(r)
+
+    def _each_type(self, record: str, name: str) -> t.Type | None:
+        s = self.scope
+        key = (record, name)
+        if key in s.each_types:
+            return s.each_types[key]
+        if f"{record}.{name}" in self._in_progress:
+            return None
+        self._in_progress.add(f"{record}.{name}")
+        saved, s.items = s.items, [record]
+        try:
+            ty = self.typer.infer(s.each[record][name].expr)
+        finally:
+            s.items = saved
+            self._in_progress.discard(f"{record}.{name}")
+        s.each_types[key] = ty
+        return ty
+
+    def _default(self, e: n.Expr, ty: t.Type) -> Any:
+        """The value of a field's default: a literal of the field's type."""
+        got = self.typer.infer(e, expect=ty)
+        if got is not None and not compatible(got, ty):
+            self.error("T004", f"the default must be {describe(ty)}, got {describe(got)}", e.span)
+            return None
+        if isinstance(e, n.Duration):
+            return e.value * 12 if e.unit == "year" else e.value
+        if isinstance(e, n.Name):
+            return e.parts[0]
+        if isinstance(e, n.Number | n.Money | n.Percent | n.Bool | n.Text | n.DateLit):
+            return int(e.value) if ty.kind is K.INTEGER and isinstance(e.value, Decimal) else e.value
+        self.error("T004", "a default is a plain value such as `false`, `0 元` or `0 days`", e.span)
+        return None
 
     # ---------------------------------------------------------------- outputs
     def _outputs(self) -> dict[str, Output]:
@@ -311,6 +378,8 @@ class Checker:
             ref = self.scope.refs.get(id(name))
             if ref is not None and ref.what in ("value", "output"):
                 acc.add(ref.name)
+            elif ref is not None and ref.what == "each":
+                acc.add(f"{ref.kind}.{ref.name}")
             elif ref is not None and ref.what == "part":
                 acc.add(ref.kind or "")
 
@@ -322,6 +391,11 @@ class Checker:
             graph[name] = set()
             self._deps_of(vd.expr, graph[name])
             spans[name] = vd.span
+        for record, values in s.each.items():
+            for name, vd in values.items():
+                graph[f"{record}.{name}"] = set()
+                self._deps_of(vd.expr, graph[f"{record}.{name}"])
+                spans[f"{record}.{name}"] = vd.span
         for name, od in s.outputs.items():
             graph[name] = set()
             self._deps_of((od.conditions, od.amounts, od.terms), graph[name])
@@ -365,6 +439,10 @@ class Checker:
         for name, vd in s.values.items():
             direct[name] = set()
             facts_in(vd.expr, direct[name])
+        for record, values in s.each.items():
+            for name, vd in values.items():
+                direct[f"{record}.{name}"] = set()
+                facts_in(vd.expr, direct[f"{record}.{name}"])
         for name, od in s.outputs.items():
             direct[name] = set()
             facts_in((od.conditions, od.amounts, od.terms), direct[name])
@@ -406,7 +484,11 @@ class Checker:
             sets={k: (s.set_types.get(k), frozenset(v.members)) for k, v in s.sets.items()},
             tables=tables, facts=s.facts,
             params={k: Parameter(d, ty) for k, (d, ty) in s.params.items()},
-            values={k: (d, s.value_types[k] or t.NUMBER) for k, d in s.values.items()},
+            values={k: (d, s.value_types[k] or t.NUMBER) for k, d in s.values.items()},  # type: ignore[misc]
+            records={k: attrs.evolve(r, each={v: (d, s.each_types.get((k, v)) or t.NUMBER)
+                                              for v, d in s.each.get(k, {}).items()})
+                     for k, r in s.records.items()},
+            results={k: (d, s.value_types.get(k) or t.NUMBER) for k, d in s.results.items()},
             outputs=outputs, groups=groups, invariants=tuple(self._decls(n.InvariantDecl)),
             refs=s.refs, types=self.typer.types, value_kinds=kinds,
         )

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 import attrs
 
 from policyrules import types as t
-from policyrules.check.checked import FactField, FactKind, Ref
+from policyrules.check.checked import FactField, FactKind, RecordSchema, Ref
 from policyrules.syntax import nodes as n
 
 
@@ -33,6 +33,14 @@ class Scope:
         self.refs: dict[int, Ref] = {}
         self.global_spans: dict[str, n.Span] = {}
         self.infer_value: Callable[[str], t.Type | None] = lambda name: None
+        self.records: dict[str, RecordSchema] = {}
+        self.record_decls: dict[str, n.RecordDecl] = {}
+        self.each: dict[str, dict[str, n.ValueDecl]] = {}  # record -> its per-item values
+        self.each_types: dict[tuple[str, str], t.Type | None] = {}
+        self.infer_each: Callable[[str, str], t.Type | None] = lambda record, name: None
+        self.results: dict[str, n.ResultDecl] = {}
+        self.items: list[str] = []  # the records whose current item is in scope, innermost last
+        self.constant: Callable[[n.Expr, t.Type], object] = lambda e, ty: None
 
     # ---------------------------------------------------------------- declaring
     def declare_global(self, name: str, span: n.Span, what: str) -> bool:
@@ -45,7 +53,8 @@ class Scope:
         return True
 
     def defines(self, name: str) -> bool:
-        return name in self.global_spans or any(name in k.fields for k in self.facts.values())
+        return (name in self.global_spans or any(name in k.fields for k in self.facts.values())
+                or self._item_name(name) is not None)
 
     def resolve_type(self, te: n.TypeExpr) -> t.Type | None:
         ty = self._resolve_type(te)
@@ -55,6 +64,25 @@ class Scope:
 
     def _resolve_type(self, te: n.TypeExpr) -> t.Type | None:
         k = te.kind
+        if k == "month":
+            return t.MONTH
+        if k == "list":
+            element = te.element or ""
+            if element not in self.record_decls:
+                self.error("N004", f"no record named `{element}`", te.span,
+                           hint=self.closest(element, tuple(self.record_decls))
+                           or "declare it with `record NAME: field: type …`")
+                return None
+            return t.list_of(t.record(element))
+        if k == "map":
+            assert te.key is not None and te.value is not None
+            key, value = self.resolve_type(te.key), self.resolve_type(te.value)
+            if key is not None and key.kind not in (t.Kind.INTEGER, t.Kind.ENUM, t.Kind.TEXT):
+                self.error("T004", f"a table is keyed by whole numbers, a category or text, not {key}", te.span)
+                return None
+            return t.map_of(key, value) if key is not None and value is not None else None
+        if k == "named" and te.ref in self.record_decls:
+            return t.record(te.ref)
         simple = {"money": t.MONEY, "integer": t.INTEGER, "number": t.NUMBER, "percent": t.PERCENT,
                   "bool": t.BOOL, "date": t.DATE, "text": t.TEXT}
         if k in simple:
@@ -87,15 +115,32 @@ class Scope:
         if d.kind in self.facts:
             self.error("N002", f"facts `{d.kind}` are already declared", d.span)
             return
+        self.facts[d.kind] = FactKind(d.kind, d.label, self.fields(d.fields, d.kind))
+
+    def fields(self, decls: Iterable[n.FieldDecl], owner: str) -> dict[str, FactField]:
         fields: dict[str, FactField] = {}
-        for f in d.fields:
+        for f in decls:
             if f.name in fields:
-                self.error("N002", f"the fact `{d.kind}.{f.name}` is declared twice", f.span)
+                self.error("N002", f"the field `{owner}.{f.name}` is declared twice", f.span)
                 continue
             ty = self.resolve_type(f.type)
-            if ty is not None:
-                fields[f.name] = FactField(f.name, f.label, ty)
-        self.facts[d.kind] = FactKind(d.kind, d.label, fields)
+            if ty is None:
+                continue
+            default = None
+            if f.default is not None:
+                default = self.constant(f.default, ty)
+            fields[f.name] = FactField(f.name, f.label, ty, f.optional, default)
+        return fields
+
+    def add_record(self, d: n.RecordDecl) -> None:
+        fields = self.fields(d.fields, d.name)
+        key = d.key or "id"
+        if d.key is not None and d.key not in fields:
+            self.error("N001", f"record `{d.name}` has no field `{d.key}` to use as its key", d.span,
+                       hint=self.closest(d.key, tuple(fields)))
+        if "id" not in fields:  # every item may carry an id (lists of ids name items by it)
+            fields["id"] = FactField("id", None, t.TEXT, optional=True)
+        self.records[d.name] = RecordSchema(d.name, d.label, key, fields)
 
     # ---------------------------------------------------------------- resolving
     def resolve(self, e: n.Name) -> Ref | None:
@@ -108,6 +153,15 @@ class Scope:
     def _lookup(self, e: n.Name) -> Ref | None:
         parts = e.parts
         first = parts[0]
+        base = self._item_name(first)
+        if base is None and len(parts) > 1 and first not in self.facts and first not in self.outputs:
+            base = self._global(first, e)
+            if base is None:
+                return None
+        if base is not None:
+            return self._path(base, parts[1:], e)
+        if len(parts) == 3 and first in self.facts and parts[1] in self.facts[first].fields:
+            return self._path(Ref("fact", parts[1], first), parts[2:], e)
         if len(parts) == 2:
             if first in self.facts:
                 kind = self.facts[first]
@@ -126,6 +180,35 @@ class Scope:
             self.error("N001", f"`{e.dotted}` is not a known name", e.span,
                        hint="qualified names are `kind.fact` or `output.part`")
             return None
+        return self._global(first, e)
+
+    def _item_name(self, name: str) -> Ref | None:
+        """A field or per-item value of an item in scope, innermost first."""
+        for record in reversed(self.items):
+            schema = self.records.get(record)
+            if schema is not None and name in schema.fields:
+                return Ref("item", name, record)
+            if name in self.each.get(record, {}):
+                return Ref("each", name, record)
+        return None
+
+    def _path(self, base: Ref, fields: tuple[str, ...], e: n.Name) -> Ref | None:
+        ty = self.type_of_ref(base)
+        for f in fields:
+            if ty is None:
+                return None
+            schema = self.records.get(ty.record or "") if ty.kind is t.Kind.RECORD else None
+            if schema is None:
+                self.error("N001", f"`{e.dotted}`: {ty} has no fields", e.span)
+                return None
+            if f not in schema.fields:
+                self.error("N001", f"record `{schema.name}` has no field `{f}`", e.span,
+                           hint=self.closest(f, tuple(schema.fields)))
+                return None
+            ty = schema.fields[f].type
+        return attrs.evolve(base, path=fields) if fields else base
+
+    def _global(self, first: str, e: n.Name) -> Ref | None:
         if first in self.params:
             return Ref("param", first)
         if first in self.values:
@@ -143,6 +226,18 @@ class Scope:
         return None
 
     def type_of_ref(self, ref: Ref) -> t.Type | None:
+        ty = self._type_of_base(ref)
+        for f in ref.path:
+            if ty is None or ty.kind is not t.Kind.RECORD:
+                return None
+            ty = self.records[ty.record or ""].fields[f].type
+        return ty
+
+    def _type_of_base(self, ref: Ref) -> t.Type | None:
+        if ref.what == "item":
+            return self.records[ref.kind or ""].fields[ref.name].type
+        if ref.what == "each":
+            return self.infer_each(ref.kind or "", ref.name)
         if ref.what == "fact":
             assert ref.kind is not None
             return self.facts[ref.kind].fields[ref.name].type
@@ -161,6 +256,8 @@ class Scope:
         names = set(self.params) | set(self.values) | set(self.outputs)
         for kind in self.facts.values():
             names |= set(kind.fields)
+        for record in self.items:
+            names |= set(self.records[record].fields) | set(self.each.get(record, {}))
         return sorted(names)
 
     def suggest(self, name: str, what: str = "name") -> str | None:

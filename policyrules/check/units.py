@@ -46,7 +46,7 @@ def join(a: t.Type, b: t.Type) -> t.Type:
 def describe(a: t.Type) -> str:
     return {
         K.MONEY: "money", K.PERCENT: "a percentage", K.INTEGER: "a whole number", K.NUMBER: "a number",
-        K.BOOL: "a yes/no condition", K.DATE: "a date", K.TEXT: "text",
+        K.BOOL: "a yes/no condition", K.DATE: "a date", K.TEXT: "text", K.MONTH: "a calendar month",
     }.get(a.kind, str(a))
 
 
@@ -58,6 +58,7 @@ class Typer:
         self.error = error
         self.resolve = resolve
         self.types: dict[int, t.Type] = {}
+        self._multiplier = False  # inferring the rate of `rate of amount` or a factor of a product
 
     def infer(self, e: n.Expr, expect: t.Type | None = None) -> t.Type | None:
         ty = self._infer(e, expect)
@@ -77,9 +78,16 @@ class Typer:
         if isinstance(e, n.Money):
             return t.MONEY
         if isinstance(e, n.Percent):
-            if not (Decimal(0) <= e.value <= Decimal(1)):
-                self.error("C003", f"a rate of {e.value * 100:f}% is outside 0-100%", e.span,
-                           hint="write a multiple as a number, e.g. `2 × referral_subsidy`")
+            # a rate applied to an amount may exceed 100 % (300 % of the day wage for holiday work,
+            # 《劳动法》第四十四条), up to 1000 %; a percentage standing alone is a share (of a
+            # deduction between parents, of a loan) and lies within 0-100 %
+            limit = Decimal(10) if self._multiplier else Decimal(1)
+            if not (Decimal(0) <= e.value <= limit):
+                where = "a rate applied to an amount" if self._multiplier else "a share"
+                pct = format((e.value * 100).normalize(), "f")
+                self.error("C003", f"{pct}% is outside 0-{int(limit * 100)}% for {where}", e.span,
+                           hint="a rate above 100 % is written as the rate of an amount (`300% of day_wage`); "
+                           "a multiple may be written as a number, e.g. `2 × referral_subsidy`")
             return t.PERCENT
         if isinstance(e, n.Duration):
             return t.duration(e.unit)
@@ -131,7 +139,47 @@ class Typer:
             return join(a, b)
         if isinstance(e, n.Actual):
             return self.infer(e.operand, expect)
+        if isinstance(e, n.Aggregate):
+            return self._aggregate(e)
         raise AssertionError(f"unknown node {e!r}")
+
+    def _aggregate(self, e: n.Aggregate) -> t.Type | None:
+        """``count/sum/smallest/largest/any/every/list/first/last`` over a list of records: the
+        item's fields (and per-item values) are names inside ``where`` and the summed expression."""
+        coll = self.infer(e.items)
+        if coll is None:
+            return None
+        if coll.kind is not K.LIST or coll.element is None or coll.element.record is None:
+            self.error("R001", f"`{e.items.dotted}` is {describe(coll)}, not a list of records", e.items.span,
+                       hint="aggregates run over a fact or parameter declared `list of RECORD`")
+            return None
+        record = coll.element.record
+        self.scope.items.append(record)
+        try:
+            if e.where is not None:
+                self.condition(e.where, "the condition after `where`")
+            ty = self.infer(e.expr) if e.expr is not None else None
+        finally:
+            self.scope.items.pop()
+        op = e.op
+        if op == "count":
+            return t.INTEGER
+        if op in ("any", "every"):
+            return t.BOOL
+        if op == "ids":
+            key = self.scope.records[record].fields[self.scope.records[record].key].type
+            return t.list_of(key)
+        if op in ("first", "last"):
+            return t.record(record)
+        if ty is None:
+            return None
+        if op == "sum" and ty.kind not in (K.INTEGER, K.NUMBER, K.MONEY, K.RATE, K.PERCENT, K.DURATION):
+            self.error("R001", f"cannot add up {describe(ty)}", e.expr.span if e.expr else e.span)
+            return None
+        if op in ("min", "max") and ty.kind in (K.BOOL, K.ENUM, K.TEXT, K.RECORD, K.LIST, K.MAP):
+            self.error("R001", f"{describe(ty)} has no smallest or largest", e.expr.span if e.expr else e.span)
+            return None
+        return ty
 
     def _name(self, e: n.Name, expect: t.Type | None) -> t.Type | None:
         if len(e.parts) == 1 and expect is not None and expect.kind is K.ENUM:
@@ -156,12 +204,18 @@ class Typer:
             return t.BOOL
         if op in ("eq", "ne", "ge", "le", "gt", "lt"):
             return self._compare(e)
-        a = self.infer(e.left)
-        b = self.infer(e.right)
+        saved, self._multiplier = self._multiplier, op == "mul"
+        try:
+            a = self.infer(e.left)
+            b = self.infer(e.right)
+        finally:
+            self._multiplier = saved
         if a is None or b is None:
             return None
         sym = {"add": "+", "sub": "-", "mul": "×", "div": "/"}[op]
         if op in ("add", "sub"):
+            if K.DATE in (a.kind, b.kind) or K.MONTH in (a.kind, b.kind):
+                return self._calendar(e, a, b, sym)
             if compatible(a, b) and a.kind not in (K.BOOL, K.ENUM, K.TEXT, K.DATE):
                 return join(a, b)
             return self._unit_error(e, a, b, sym)
@@ -185,6 +239,33 @@ class Typer:
         if a.kind is K.MONEY and b.kind is K.RATE:
             return t.duration(b.unit or "month")
         return self._unit_error(e, a, b, sym)
+
+    def _calendar(self, e: n.Binary, a: t.Type, b: t.Type, sym: str) -> t.Type | None:
+        """A date (or a calendar month) plus or minus a duration: 《民法典》第二百零二条."""
+        moved: t.Type | None = None
+        by: t.Type | None = None
+        if a.kind in (K.DATE, K.MONTH) and b.kind is K.DURATION:
+            moved, by = a, b
+        elif e.op == "add" and b.kind in (K.DATE, K.MONTH) and a.kind is K.DURATION:
+            moved, by = b, a
+        if moved is not None and by is not None:
+            if moved.kind is K.MONTH and not calendar(by):
+                self.error("T009", f"a calendar month moves by months or years, not by {describe(by)}", e.span,
+                           hint="to count days, use dates: `start_of_month(m) + 10 days`")
+                return None
+            return moved
+        hint = None
+        if e.op == "sub" and a.kind is b.kind:
+            hint = ("the days from one date to another are `days_between(start, end)`; whole months "
+                    "`months_between(start, end)`, whole years `years_between(start, end)`")
+            if a.kind is K.MONTH:
+                hint = "the calendar months from one to another are `months_between(start, end)`"
+        elif numeric(a) or numeric(b):
+            hint = "write the duration with its unit, e.g. `30 days`, `3 months` or `1 year`"
+        else:
+            hint = "a date moves by a duration: `hire_date + 3 months`, `deadline - 30 days`"
+        self.error("T009", f"cannot compute {describe(a)} {sym} {describe(b)}", e.span, hint=hint)
+        return None
 
     def _unit_error(self, e: n.Expr, a: t.Type, b: t.Type, sym: str) -> t.Type | None:
         hint = None
@@ -221,7 +302,11 @@ class Typer:
         return t.BOOL
 
     def _of(self, e: n.Of) -> t.Type | None:
-        r = self.infer(e.rate)
+        saved, self._multiplier = self._multiplier, True
+        try:
+            r = self.infer(e.rate)
+        finally:
+            self._multiplier = saved
         b = self.infer(e.base)
         if r is None or b is None:
             return None
@@ -290,6 +375,14 @@ class Typer:
         return res
 
     def _lookup(self, e: n.Lookup) -> t.Type | None:
+        mapped = self.scope.params.get(e.table)
+        if mapped is not None and mapped[1].kind is K.MAP:  # a table supplied as a parameter
+            key_type, value_type = mapped[1].key, mapped[1].element
+            kt = self.infer(e.key, expect=key_type)
+            if kt is not None and key_type is not None and not compatible(kt, key_type):
+                self.error("T002", f"`{e.table}` is looked up by {describe(key_type)}, got {describe(kt)}",
+                           e.key.span)
+            return value_type
         table = self.scope.tables.get(e.table)
         if table is None:
             self.error("N006", f"no table named `{e.table}`", e.span, hint=self.scope.suggest(e.table, "table"))

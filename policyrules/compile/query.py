@@ -28,6 +28,9 @@ from policyrules.compile.unsupported import Unsupported
 from policyrules.syntax import nodes as n
 
 K = t.Kind
+CALENDAR = ("days_between", "months_between", "years_between", "age_on", "year_of", "month_of", "day_of",
+            "start_of_month", "end_of_month", "start_of_year", "end_of_year", "days_overlap",
+            "months_overlap")
 # Decimal places of each fact kind in the facts table (policyrules.batch.io.SQL_TYPES).
 FACT_SCALES = {K.NUMBER: 8, K.MONEY: 6, K.RATE: 6, K.PERCENT: 8, K.DURATION: 6}
 
@@ -77,7 +80,7 @@ def sql_kind(ty: t.Type) -> tuple[str, int]:
         return "int", 0
     if k in FACT_SCALES:
         return "dec", FACT_SCALES[k]
-    if k is K.DATE:
+    if k in (K.DATE, K.MONTH):
         return "date", 0
     return "str", 0
 
@@ -234,9 +237,12 @@ class QueryCompiler:
         a, b = self.ex(e.left), self.ex(e.right)
         if op in ("ge", "le", "gt", "lt", "eq", "ne"):
             return s.compare(op, a, b)
+        ta, tb = self.cp.types[id(e.left)], self.cp.types[id(e.right)]
+        if op in ("add", "sub") and {ta.kind, tb.kind} & {K.DATE, K.MONTH}:
+            d, by, ty = (a, b, tb) if ta.kind in (K.DATE, K.MONTH) else (b, a, ta)
+            return s.shift_date(d, s.neg(by) if op == "sub" else by, ty.unit or "month", self.dialect)
         if op in ("add", "sub"):
             return s.add(a, b, op)
-        ta, tb = self.cp.types[id(e.left)], self.cp.types[id(e.right)]
         if op == "mul":
             for x, y in ((ta, tb), (tb, ta)):
                 if x.kind is K.RATE and y.kind is K.DURATION:
@@ -252,8 +258,10 @@ class QueryCompiler:
         args = [self.ex(a) for a in e.args]
         f = e.func
         if f in ("years_since", "months_since"):
-            months = s.months_since(args[0], self.on)
+            months = s.months_since(self.helper(args[0]), self.on)
             return s.whole_years_in_months(months) if f == "years_since" else months
+        if f in CALENDAR:
+            return self.calendar(f, args)
         if f == "min":
             return s.least(args)
         if f == "max":
@@ -265,6 +273,32 @@ class QueryCompiler:
         if f == "abs":
             return s.abs_(args[0])
         raise Unsupported(f"the function `{f}`", self.rule, span=e.span)
+
+    def calendar(self, f: str, args: list[Sql]) -> Sql:
+        """Calendar functions (policyrules.builtins), with the interpreter's month-end rule."""
+        d = self.dialect
+        if f == "days_between":
+            return s.days_between(args[0], args[1], d)
+        if f in ("months_between", "years_between", "age_on"):
+            months = s.months_between(self.helper(args[0]), self.helper(args[1]))
+            return months if f == "months_between" else s.whole_years_in_months(months)
+        if f == "year_of":
+            return Sql(s.part("year", args[0]), "int", 0, args[0].deps)
+        if f == "day_of":
+            return Sql(s.part("day", args[0]), "int", 0, args[0].deps)
+        if f in ("month_of", "start_of_month"):
+            return s.start_of_month(args[0])
+        if f == "end_of_month":
+            return s.end_of_month(args[0], d)
+        if f in ("start_of_year", "end_of_year"):
+            month, day = (1, 1) if f == "start_of_year" else (12, 31)
+            return s.make_date(s.part("year", args[0]), exp.Literal.number(month), exp.Literal.number(day),
+                               args[0].deps)
+        if f == "days_overlap":
+            s1, e1, s2, e2 = (self.helper(x) for x in args)
+            return s.days_overlap(s1, e1, s2, e2, d)
+        assert f == "months_overlap"
+        return s.months_overlap(args[0], args[1], args[2], args[3])
 
     def lookup(self, e: n.Lookup) -> Sql:
         table = self.cp.tables[e.table]

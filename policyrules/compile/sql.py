@@ -322,21 +322,121 @@ def case(whens: Sequence[tuple[Sql, Sql]], default: Sql) -> Sql:
 
 
 def months_since(d: Sql, on: object) -> Sql:
-    """Whole months from date ``d`` to the evaluation date ``on`` (a ``datetime.date``)."""
-    y, m, day = on.year, on.month, on.day  # type: ignore[attr-defined]
-    months = exp.Sub(
-        this=exp.Literal.number(y * 12 + m),
-        expression=exp.Paren(this=exp.Add(this=exp.Mul(this=exp.Year(this=d.e), expression=exp.Literal.number(12)),
-                                          expression=exp.Month(this=d.e.copy()))))
-    late = exp.Case(ifs=[exp.If(this=exp.GT(this=exp.Day(this=d.e.copy()), expression=exp.Literal.number(day)),
-                                true=exp.Literal.number(1))], default=exp.Literal.number(0))
-    return Sql(exp.Paren(this=exp.Sub(this=months, expression=late)), "int", 0, d.deps)
+    """Whole months from date ``d`` to the evaluation date ``on`` (a ``datetime.date``), by the
+    rule of :func:`months_between`."""
+    return months_between(d, date(on))
 
 
 def whole_years_in_months(m: Sql) -> Sql:
     """``m - m % 12``: whole years, still counted in months."""
     return Sql(exp.Paren(this=exp.Sub(this=paren(m.e), expression=exp.Paren(
         this=exp.Mod(this=paren(m.e.copy()), expression=exp.Literal.number(12))))), m.kind, m.scale, m.deps)
+
+
+# ---------------------------------------------------------------- calendar arithmetic
+# The rules of policyrules.builtins (《民法典》第二百零一、二百零二条), for every date pair.
+def _int(value: int) -> exp.Expression:
+    if value >= 0:
+        return exp.Literal.number(value)
+    return exp.Paren(this=exp.Neg(this=exp.Literal.number(-value)))
+
+
+def whole_count(x: Sql, dialect: str) -> exp.Expression:
+    """A duration as a whole number of its unit, the fraction dropped toward zero (as Python's ``int``)."""
+    if x.kind == "int":
+        return paren(x.e)
+    if dialect == "spark":  # Spark's cast truncates; DuckDB's and PostgreSQL's round
+        return cast(x.e, "BIGINT")
+    return cast(exp.Anonymous(this="TRUNC", expressions=[x.e]), "BIGINT")
+
+
+def shift_date(d: Sql, amount: Sql, unit: str, dialect: str) -> Sql:
+    """``d`` plus ``amount`` days or months (negative to go back), as a DATE. Every dialect's
+    month addition keeps the day of the month or clamps it to the month end (DuckDB ``+ INTERVAL
+    n MONTH``, Spark ``ADD_MONTHS``, PostgreSQL ``+ INTERVAL '1 MONTH' * n``)."""
+    n = whole_count(amount, dialect)
+    e = exp.DateAdd(this=paren(d.e), expression=n, unit=exp.var("DAY" if unit == "day" else "MONTH"))
+    return Sql(cast(e, "DATE"), "date", 0, _deps(d, amount))
+
+
+def part(name: str, d: Sql) -> exp.Expression:
+    this = paren(d.e.copy())
+    if name == "year":
+        return exp.Year(this=this)
+    return exp.Month(this=this) if name == "month" else exp.Day(this=this)
+
+
+def make_date(year: exp.Expression, month: exp.Expression, day: exp.Expression, deps: frozenset[str]) -> Sql:
+    return Sql(exp.Anonymous(this="MAKE_DATE", expressions=[year, month, day]), "date", 0, deps)
+
+
+def start_of_month(d: Sql) -> Sql:
+    return make_date(part("year", d), part("month", d), exp.Literal.number(1), d.deps)
+
+
+def end_of_month(d: Sql, dialect: str) -> Sql:
+    if dialect == "postgres":
+        first = start_of_month(d).e
+        nxt = exp.Add(this=first, expression=exp.Interval(this=exp.Literal.string("1"), unit=exp.var("MONTH")))
+        last = exp.Sub(this=nxt, expression=exp.Interval(this=exp.Literal.string("1"), unit=exp.var("DAY")))
+        return Sql(cast(last, "DATE"), "date", 0, d.deps)
+    return Sql(exp.LastDay(this=paren(d.e)), "date", 0, d.deps)
+
+
+def month_index(d: Sql) -> exp.Expression:
+    """Year × 12 + month: consecutive calendar months are consecutive integers."""
+    return exp.Paren(this=exp.Add(this=exp.Mul(this=part("year", d), expression=exp.Literal.number(12)),
+                                  expression=part("month", d)))
+
+
+def days_between(a: Sql, b: Sql, dialect: str) -> Sql:
+    """``b - a`` in days."""
+    if dialect == "spark":
+        e: exp.Expression = exp.Anonymous(this="DATEDIFF", expressions=[paren(b.e), paren(a.e)])
+    elif dialect == "postgres":
+        e = exp.Paren(this=exp.Sub(this=paren(b.e), expression=paren(a.e)))
+    else:
+        e = exp.Anonymous(this="DATE_DIFF", expressions=[exp.Literal.string("day"), paren(a.e), paren(b.e)])
+    return Sql(e, "int", 0, _deps(a, b))
+
+
+def _is_month_end(d: Sql) -> exp.Expression:
+    nxt = exp.DateAdd(this=paren(d.e.copy()), expression=exp.Literal.number(1), unit=exp.var("DAY"))
+    return exp.EQ(this=exp.Day(this=cast(nxt, "DATE")), expression=exp.Literal.number(1))
+
+
+def months_between(a: Sql, b: Sql) -> Sql:
+    """Whole months from ``a`` to ``b``: the largest n with a + n months <= b (month-end rule),
+    and -months_between(b, a) when b is before a. ``a`` and ``b`` should be columns or literals
+    (each is used several times)."""
+    n0 = exp.Sub(this=month_index(b), expression=month_index(a))
+    forward = exp.And(this=exp.GTE(this=paren(b.e.copy()), expression=paren(a.e.copy())),
+                      expression=exp.And(this=exp.GT(this=part("day", a), expression=part("day", b)),
+                                         expression=exp.Not(this=exp.Paren(this=_is_month_end(b)))))
+    backward = exp.And(this=exp.LT(this=paren(b.e.copy()), expression=paren(a.e.copy())),
+                       expression=exp.And(this=exp.GT(this=part("day", b), expression=part("day", a)),
+                                          expression=exp.Not(this=exp.Paren(this=_is_month_end(a)))))
+    adjust = exp.Case(ifs=[exp.If(this=forward, true=exp.Literal.number(1)),
+                           exp.If(this=backward, true=_int(-1))], default=exp.Literal.number(0))
+    return Sql(exp.Paren(this=exp.Sub(this=n0, expression=adjust)), "int", 0, _deps(a, b))
+
+
+def months_overlap(s1: Sql, e1: Sql, s2: Sql, e2: Sql) -> Sql:
+    """Calendar months in both [s1, e1] and [s2, e2] (months of dates), both ends included."""
+    lo = exp.Anonymous(this="GREATEST", expressions=[month_index(s1), month_index(s2)])
+    hi = exp.Anonymous(this="LEAST", expressions=[month_index(e1), month_index(e2)])
+    count = exp.Add(this=exp.Sub(this=hi, expression=lo), expression=exp.Literal.number(1))
+    return Sql(exp.Anonymous(this="GREATEST", expressions=[exp.Literal.number(0), count]), "int", 0,
+               _deps(s1, e1, s2, e2))
+
+
+def days_overlap(s1: Sql, e1: Sql, s2: Sql, e2: Sql, dialect: str) -> Sql:
+    """Days in both [s1, e1] and [s2, e2], both ends included."""
+    lo = Sql(exp.Anonymous(this="GREATEST", expressions=[paren(s1.e), paren(s2.e)]), "date")
+    hi = Sql(exp.Anonymous(this="LEAST", expressions=[paren(e1.e), paren(e2.e)]), "date")
+    count = exp.Add(this=days_between(lo, hi, dialect).e, expression=exp.Literal.number(1))
+    return Sql(exp.Anonymous(this="GREATEST", expressions=[exp.Literal.number(0), count]), "int", 0,
+               _deps(s1, e1, s2, e2))
 
 
 # ---------------------------------------------------------------- rounding

@@ -12,6 +12,7 @@ from policyrules import types as t
 from policyrules.check.checked import CheckedPolicy, Output
 from policyrules.evaluate.expressions import TWELVE, ZERO, Interpreter
 from policyrules.evaluate.inputs import InputError, InputProblem, resolve_parameters, validate_facts
+from policyrules.evaluate.records import Needed
 from policyrules.evaluate.trace import (
     ConditionCheck,
     Decision,
@@ -76,8 +77,35 @@ class _Run:
         self.active.add(o.name)
         try:
             return self._compute(o)
+        except Needed as err:
+            d = o.decl
+            return OutputResult(d.name, d.label, d.kind, None, False, "facts needed", {}, (), None, None, None,
+                                None, None, None, tuple(c.value for c in d.cites), d.texts, None,
+                                needed=err.needed)
         finally:
             self.active.discard(o.name)
+
+    def typed(self, name: str) -> OutputResult:
+        """A typed output (``output NAME: TYPE = …``): its exact value, rounded only as reported."""
+        d, ty = self.cp.results[name]
+        cites = tuple(c.value for c in d.cites)
+        try:
+            value = self.it.value(name)
+        except Needed as err:
+            return OutputResult(d.name, d.label, "output", None, False, "facts needed", {}, (), None, None, None,
+                                None, None, None, cites, d.texts, None, type=ty, needed=err.needed)
+        note = None
+        if ty.kind in (K.MONEY, K.RATE) or d.rounding:
+            if d.rounding:
+                r = d.rounding[0]
+                mode, quantum = r.mode, r.quantum.value if isinstance(r.quantum, n.Money | n.Number) else Decimal("0.01")
+                note = f"{mode} to {quantum}"
+            else:
+                mode, quantum = self.cp.rounding_mode, self.cp.rounding_quantum
+            value = Decimal(value).quantize(quantum, rounding=ROUNDING[mode])
+        step = self.it.value_steps.get(name)
+        return OutputResult(d.name, d.label, "output", value, True, "computed", {}, (), step, None, None, None,
+                            None, None, cites, d.texts, note, type=ty)
 
     def _compute(self, o: Output) -> OutputResult:
         d = o.decl
@@ -274,10 +302,15 @@ def evaluate(cp: CheckedPolicy, facts: Any, on: dt.date, parameters: dict[str, A
     if problems:
         raise InputError(problems)
     run = _Run(cp, checked, params, on, trace)
-    for name, o in cp.outputs.items():
-        if run.evaluable(o):
-            run.result(name)
-    outputs = {name: run.results[name] for name in cp.outputs if name in run.results}
+    outputs: dict[str, OutputResult] = {}
+    for d in cp.ast.decls:  # in written order, benefits and typed outputs alike
+        if isinstance(d, n.OutputDecl) and d.name in cp.outputs and run.evaluable(cp.outputs[d.name]):
+            outputs[d.name] = run.result(d.name)
+        elif isinstance(d, n.ResultDecl) and d.name in cp.results and cp.value_kinds.get(d.name, frozenset()) <= run.present:
+            outputs[d.name] = run.typed(d.name)
+    for name in cp.outputs:  # group members resolved along the way
+        if name in run.results:
+            outputs[name] = run.results[name]
     invariants = []
     for inv, kinds in _invariant_kinds(cp):
         if kinds <= run.present:

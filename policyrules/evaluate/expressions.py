@@ -11,8 +11,9 @@ from decimal import Decimal
 from typing import Any
 
 from policyrules import types as t
-from policyrules.builtins import BUILTINS, run_date_builtin
+from policyrules.builtins import BUILTINS, run_date_builtin, shift
 from policyrules.check.checked import CheckedPolicy
+from policyrules.evaluate.records import Needed, Record
 from policyrules.evaluate.trace import Step
 from policyrules.syntax import nodes as n
 
@@ -35,6 +36,8 @@ class Interpreter:
         self.part = part
         self.values: dict[str, Any] = {}
         self.value_steps: dict[str, Step] = {}
+        self.items: list[Record] = []  # the current item of each aggregate being evaluated, innermost last
+        self.each: dict[tuple[int, str], Any] = {}  # (id of an item, per-item value) -> value
         self._frames: list[list[Any]] = [[[], None, None]]
         self._types = cp.types
         self._refs = cp.refs
@@ -44,7 +47,7 @@ class Interpreter:
             n.Name: self._name, n.EvaluationDate: lambda e: self.on, n.Unary: self._unary,
             n.Binary: self._binary, n.Of: self._of, n.PerPeriod: lambda e: self.ev(e.operand),
             n.Bound: self._bound, n.InSet: self._in_set, n.Call: self._call, n.Lookup: self._lookup,
-            n.IfExpr: self._if, n.Actual: lambda e: self.ev(e.operand),
+            n.IfExpr: self._if, n.Actual: lambda e: self.ev(e.operand), n.Aggregate: self._aggregate,
         }
 
     # ---------------------------------------------------------------- tracing
@@ -80,10 +83,51 @@ class Interpreter:
 
     def _name(self, e: n.Name) -> Any:
         ref = self._refs[id(e)]
+        if ref.path:
+            value = self._base(ref)
+            where = ref.name
+            for f in ref.path:
+                where += "." + f
+                if not isinstance(value, Record) or f not in value:
+                    raise Needed((self._where(ref, where),))
+                value = value[f]
+            self.note(ref.what if ref.what != "item" else "field", ".".join((ref.name,) + ref.path))
+            return value
+        return self._base(ref)
+
+    def _where(self, ref: Any, dotted: str) -> str:
+        if ref.what == "fact":
+            return f"{ref.kind}.{dotted}"
+        if ref.what == "item" and self.items:
+            item = self._item(ref.kind)
+            return f"{ref.kind} {item.get('id', '?')}: {dotted}"
+        return dotted
+
+    def _item(self, record: str | None) -> Record:
+        for item in reversed(self.items):
+            if item.record == record:
+                return item
+        raise AssertionError(f"no current {record} item")
+
+    def _base(self, ref: Any) -> Any:
         w = ref.what
+        if w == "item":
+            item = self._item(ref.kind)
+            if ref.name not in item:
+                raise Needed((self._where(ref, ref.name),))
+            if not ref.path:
+                self.note("field", ref.name)
+            return item[ref.name]
+        if w == "each":
+            self.note("value", ref.name)
+            return self.item_value(self._item(ref.kind), ref.name)
         if w == "fact":
-            self.note("fact", ref.name)
-            return self.facts[ref.kind][ref.name]  # type: ignore[index]
+            row = self.facts[ref.kind]  # type: ignore[index]
+            if ref.name not in row:
+                raise Needed((f"{ref.kind}.{ref.name}",))
+            if not ref.path:
+                self.note("fact", ref.name)
+            return row[ref.name]
         if w == "param":
             self.note("parameter", ref.name)
             return self.params[ref.name]
@@ -97,6 +141,69 @@ class Interpreter:
             self.note("part", f"{ref.kind}.{ref.name}")
             return self.part(ref.kind or "", ref.name)
         return ref.name  # an enum literal
+
+    def item_value(self, item: Record, name: str) -> Any:
+        """A per-item value (``value pay for_each overtime_record = …``) of one item, computed once."""
+        key = (id(item), name)
+        if key in self.each:
+            return self.each[key]
+        decl, _ = self.cp.records[item.record].each[name]
+        saved, self.items = self.items, [item]
+        try:
+            v = self.ev(decl.expr)
+        finally:
+            self.items = saved
+        self.each[key] = v
+        return v
+
+    def _aggregate(self, e: n.Aggregate) -> Any:
+        items = self.ev(e.items)
+        op = e.op
+        chosen: list[Record] = []
+        values: list[Any] = []
+        key = self.cp.records[self._types[id(e.items)].element.record].key  # type: ignore[union-attr,index]
+        for item in items:
+            self.items.append(item)
+            frame: list[Any] = [[], None, None]
+            if self.tracing:
+                self._frames.append(frame)
+            included = False
+            try:
+                if e.where is not None and not self.ev(e.where):
+                    continue
+                included = True
+                chosen.append(item)
+                if e.expr is not None:
+                    values.append(self.ev(e.expr))
+            finally:
+                self.items.pop()
+                if self.tracing:
+                    self._frames.pop()
+                    ident = item.get(key, item.get("id"))
+                    self._frames[-1][0].append(Step(item, included, tuple(frame[0]), "item",
+                                                    _show(ident) if ident is not None else "?"))
+        if op == "count":
+            return len(chosen)
+        if op == "sum":
+            return sum(values, ZERO) if values else self._zero(e)
+        if op in ("min", "max"):
+            if not values:
+                raise Needed((f"an item of {e.items.dotted}" + (" that meets the condition" if e.where else ""),))
+            return min(values) if op == "min" else max(values)
+        if op == "any":
+            return bool(chosen)
+        if op == "every":
+            return len(chosen) == len(items)
+        if op == "ids":
+            schema = self.cp.records[self._types[id(e.items)].element.record]  # type: ignore[union-attr,index]
+            return tuple(item.get(schema.key) for item in chosen)
+        if not chosen:  # first, last
+            raise Needed((f"an item of {e.items.dotted}" + (" that meets the condition" if e.where else ""),))
+        return chosen[0] if op == "first" else chosen[-1]
+
+    def _zero(self, e: n.Aggregate) -> Any:
+        ty = self._types.get(id(e))
+        return 0 if ty is not None and ty.kind is K.INTEGER else ZERO
 
     def value(self, name: str) -> Any:
         if name in self.values:
@@ -146,6 +253,8 @@ class Interpreter:
             return a == b
         if op == "ne":
             return a != b
+        if op in ("add", "sub") and (isinstance(a, dt.date) or isinstance(b, dt.date)):
+            return self._shift(e, a, b)
         if op == "add":
             return a + b
         if op == "sub":
@@ -153,6 +262,15 @@ class Interpreter:
         if op == "mul":
             return self._mul(e, a, b)
         return self._div(e, a, b)
+
+    def _shift(self, e: n.Binary, a: Any, b: Any) -> dt.date:
+        """A date or calendar month plus or minus a duration (《民法典》第二百零二条: the month end
+        when the target month has no corresponding day)."""
+        if isinstance(a, dt.date):
+            d, amount, ty = a, (-b if e.op == "sub" else b), self._types[id(e.right)]
+        else:
+            d, amount, ty = b, a, self._types[id(e.left)]
+        return shift(d, amount, ty.unit)
 
     def _mul(self, e: n.Binary, a: Any, b: Any) -> Any:
         ta, tb = self._types[id(e.left)], self._types[id(e.right)]
@@ -193,16 +311,35 @@ class Interpreter:
         return (v in members) != e.negated
 
     def _call(self, e: n.Call) -> Any:
+        if e.func == "given":
+            try:
+                self.ev(e.args[0])
+            except Needed:
+                return False
+            return True
         args = [self.ev(a) for a in e.args]
+        if e.func in ("round", "round_down"):
+            from decimal import ROUND_DOWN, ROUND_HALF_UP
+
+            step = Decimal(args[1])
+            mode = ROUND_HALF_UP if e.func == "round" else ROUND_DOWN
+            q = (Decimal(args[0]) / step).to_integral_value(rounding=mode) * step
+            return int(q) if isinstance(args[0], int) else q
         if e.func in ("years_since", "months_since"):
-            months = run_date_builtin("months_since", args[0], self.on)
-            return months - months % 12 if e.func == "years_since" else months
+            count = run_date_builtin(e.func, args[0], self.on)
+            return count * TWELVE if e.func == "years_since" else count
         run = BUILTINS[e.func].run
         assert run is not None
         return run(*args)
 
     def _lookup(self, e: n.Lookup) -> Any:
         key = self.ev(e.key)
+        if e.table in self.params and isinstance(self.params[e.table], dict):  # a table given as a parameter
+            found = self.params[e.table]
+            self.note(f"{e.table}[{key}]")
+            if key not in found:
+                raise Needed((f"parameter {e.table}[{_show(key)}]",))
+            return found[key]
         table = self.cp.tables[e.table]
         expr = table.entries.get(key, table.decl.otherwise)
         assert expr is not None, "the checker ensures every table is total"
@@ -211,3 +348,7 @@ class Interpreter:
 
     def _if(self, e: n.IfExpr) -> Any:
         return self.ev(e.then) if self.ev(e.cond) else self.ev(e.else_)
+
+
+def _show(v: Any) -> str:
+    return v.strftime("%Y-%m") if isinstance(v, dt.date) and v.day == 1 else str(v)

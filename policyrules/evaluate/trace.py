@@ -50,8 +50,8 @@ class TermCheck:
 class OutputResult:
     name: str
     label: str | None
-    kind: str  # benefit | obligation | exemption | title | outcome
-    value: Decimal | bool
+    kind: str  # benefit | obligation | exemption | title | outcome | output
+    value: Any  # money for benefits, bool for outcomes, any type for outputs; None when facts are needed
     eligible: bool
     status: str  # paid | not eligible | excluded | not in force | zero
     parts: dict[str, Decimal]
@@ -65,6 +65,8 @@ class OutputResult:
     cites: tuple[str, ...]
     texts: tuple[str, ...]
     rounding: str | None
+    type: Any = None  # the value type of a typed output (``output NAME: TYPE = …``)
+    needed: tuple[str, ...] = ()  # facts still needed to evaluate it (absent optional facts)
 
     @property
     def failed(self) -> tuple[ConditionCheck, ...]:

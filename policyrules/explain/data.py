@@ -27,6 +27,34 @@ def plain(value: Any) -> Any:
     return value
 
 
+def typed_plain(value: Any, ty: Any) -> Any:
+    """A value of a typed output as plain data in its own unit: a calendar month ``2024-05``,
+    a duration in its unit (years as years), a percentage ``20%``, lists item by item."""
+    from policyrules.types import Kind as K
+
+    if value is None or ty is None:
+        return plain(value)
+    k = ty.kind
+    if k is K.LIST:
+        return [typed_plain(v, ty.element) for v in value]
+    if k is K.MONTH and isinstance(value, dt.date):
+        return f"{value.year:04d}-{value.month:02d}"
+    if k is K.DURATION and ty.unit == "year":
+        return plain(_norm(Decimal(value) / 12))
+    if k is K.PERCENT:
+        return format(_norm(Decimal(value) * 100), "f") + "%"
+    if k in (K.INTEGER,) or (k is K.DURATION and isinstance(value, Decimal) and value == value.to_integral_value()):
+        return int(value)
+    if k is K.RECORD and isinstance(value, dict):
+        return {f: plain(v) for f, v in value.items()}
+    return plain(value)
+
+
+def _norm(d: Decimal) -> Decimal:
+    n = d.normalize()
+    return n.quantize(Decimal(1)) if n == n.to_integral_value() else n
+
+
 def step_to_dict(step: Step, cp: CheckedPolicy | None = None) -> dict[str, Any]:
     node = step.node
     d: dict[str, Any] = {"node": type(node).__name__, "value": plain(step.value)}
@@ -50,9 +78,14 @@ def step_to_dict(step: Step, cp: CheckedPolicy | None = None) -> dict[str, Any]:
 
 def output_to_dict(r: OutputResult, cp: CheckedPolicy | None = None, trace: bool = False) -> dict[str, Any]:
     d: dict[str, Any] = {
-        "name": r.name, "label": r.label, "kind": r.kind, "value": plain(r.value), "eligible": r.eligible,
+        "name": r.name, "label": r.label, "kind": r.kind,
+        "value": typed_plain(r.value, r.type) if r.type is not None else plain(r.value), "eligible": r.eligible,
         "status": r.status, "cites": list(r.cites),
     }
+    if r.type is not None:
+        d["type"] = str(r.type)
+    if r.needed:
+        d["still_needed"] = list(r.needed)
     if r.parts:
         d["parts"] = plain(r.parts)
     if r.branch:

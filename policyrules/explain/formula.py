@@ -60,6 +60,16 @@ def fmt_value(value: Any, ty: t.Type | None, lang: str = "en") -> str:
         return text.replace(" 个月", "个月").replace(" 天", "天")
     if k is K.NUMBER and isinstance(value, Decimal):
         return _short(value)
+    if k is K.MONTH and isinstance(value, dt.date):
+        return f"{value.year}年{value.month}月" if lang == "zh" else f"{value.year:04d}-{value.month:02d}"
+    if k is K.LIST and isinstance(value, tuple):
+        return "[" + ", ".join(fmt_value(v, ty.element, lang) for v in value) + "]"
+    if k is K.RECORD and isinstance(value, dict):
+        ident = value.get("id")
+        return f"{ty.record} {ident}" if ident is not None else f"{ty.record} (" + ", ".join(
+            f"{f} {v}" for f, v in list(value.items())[:4]) + ")"
+    if k is K.MAP and isinstance(value, dict):
+        return "{" + ", ".join(f"{kk}: {fmt_value(v, ty.element, lang)}" for kk, v in value.items()) + "}"
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
@@ -163,6 +173,10 @@ class Formula:
             return f"{w['actual']} {self.sub(c[0])}"
         if isinstance(e, n.PerPeriod):
             return self.sub(c[0]) + w["per month" if e.period == "month" else "per year"]
+        if isinstance(e, n.Aggregate):
+            from policyrules.explain.text import _source
+
+            return _source(self.cp, e)
         return self.value(step)
 
     def _logic_operand(self, step: Step) -> str:
@@ -172,11 +186,31 @@ class Formula:
             return f"({self.body(step)})"
         return self.full(step)
 
+    def items(self, step: Step, limit: int = 30) -> list[str]:
+        """One line per item an aggregate went through: included or not, and why."""
+        e = step.node
+        assert isinstance(e, n.Aggregate)
+        items = [ch for ch in step.children if ch.note == "item"]
+        if not any(ch.children for ch in items):
+            return []
+        out = [f"{self.w.get('items of', 'items of')} {e.items.dotted}:"] if items else []
+        for ch in items[:limit]:
+            parts = [self.full(x) if not isinstance(x.value, bool) else self.line(x) for x in ch.children]
+            mark = "✓" if ch.value else "✗"
+            out.append(f"  {mark} {ch.name}: " + "; ".join(parts))
+        if len(items) > limit:
+            out.append(f"  … {len(items) - limit} more")
+        return out
+
     def definitions(self, step: Step, seen: set[str] | None = None) -> list[str]:
         """``name = formula = value`` for every named value the step used."""
         seen = set() if seen is None else seen
         out: list[str] = []
+        if isinstance(step.node, n.Aggregate):
+            out.extend(self.items(step))
         for ch in step.children:
+            if ch.note == "item":
+                continue
             if ch.note == "value" and ch.name and ch.name not in seen:
                 seen.add(ch.name)
                 inner = ch.children[0] if ch.children else None

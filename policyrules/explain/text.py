@@ -23,7 +23,7 @@ T = {
         "invariants": "invariants stated in the policy", "holds": "holds", "violated": "VIOLATED",
         "rounding": "rounded", "total": "total", "months left": "months left this term",
         "no trace": "(evaluated without a trace; evaluate with trace=True to see the calculation)",
-        "parameters": "parameters",
+        "parameters": "parameters", "needed": "still needed", "value": "value", "items": "items of",
     },
     "zh": {
         "title": "政策 {policy} 于 {on} 的计算结果", "eligible": "符合条件:全部条件满足",
@@ -34,7 +34,8 @@ T = {
         "excluded": "不予重复享受", "paid instead": "", "conditions": "条件", "branch": "适用规则",
         "invariants": "政策声明的不变式", "holds": "成立", "violated": "不成立",
         "rounding": "舍入", "total": "合计", "months left": "本期剩余月数",
-        "no trace": "(未记录计算过程;请以 trace=True 计算)", "parameters": "参数",
+        "no trace": "(未记录计算过程;请以 trace=True 计算)", "parameters": "参数", "needed": "尚需提供",
+        "value": "计算", "items": "逐条",
     },
 }
 
@@ -66,7 +67,11 @@ def explain(cp: CheckedPolicy, decision: Decision, lang: str = "en", outputs: li
 
 def headline(r: OutputResult, tr: dict[str, str], lang: str) -> str:
     label = f" {r.label}" if r.label else ""
-    if isinstance(r.value, bool):
+    if r.needed:
+        value = "?"
+    elif r.type is not None:
+        value = fmt_value(r.value, r.type, lang)
+    elif isinstance(r.value, bool):
         value = ("是" if r.value else "否") if lang == "zh" else ("true" if r.value else "false")
     else:
         value = format(r.value, "f")
@@ -79,6 +84,15 @@ def card(cp: CheckedPolicy, r: OutputResult, f: Formula, tr: dict[str, str], wid
     f.cite = r.cites[0] if r.cites else None
     lines = [headline(r, tr, f.lang)]
     ind = "  "
+    if r.needed:
+        lines.append(f"{ind}{tr['needed']}: {', '.join(r.needed)}")
+    if r.kind == "output" and r.amount is not None:
+        rounding = f" ({tr['rounding']} {r.rounding})" if r.rounding else ""
+        lines.append(f"{ind}{tr['value']}: {f.full(r.amount)}{rounding}")
+        defs = f.definitions(r.amount)
+        if defs:
+            lines.append(f"{ind}{tr['where']}:")
+            lines.extend(ind * 2 + d for d in defs)
     if r.status == "not in force":
         lines.append(ind + tr["not in force"])
     if r.conditions:
@@ -91,7 +105,7 @@ def card(cp: CheckedPolicy, r: OutputResult, f: Formula, tr: dict[str, str], wid
             lines.append(ind * 2 + tr["no trace"])
     if r.term is not None:
         lines.append(f"{ind}{tr['term']}: {_term(r, tr, f.lang)}")
-    if r.amount is not None and r.eligible:
+    if r.amount is not None and r.eligible and r.kind != "output":
         lines.extend(_amount(r, f, tr, ind))
     elif r.eligible and r.branch:  # eligible, but no alternative applied
         lines.append(f"{ind}{tr['branch']}: {_zh(r.branch) if f.lang == 'zh' else r.branch}")

@@ -74,6 +74,71 @@ def same(expected: Any, actual: Any) -> bool:
     return e == a
 
 
+def mismatch(expected: Any, r: Any) -> str | None:
+    """Why ``expected`` does not match output result ``r`` (None when it does), by the output's
+    declared type: a value of another type fails, with the reason."""
+    if r.needed:
+        return f"not computed: still needed {', '.join(r.needed)}"
+    ty = r.type
+    if ty is None:
+        return None if same(expected, r.value) else f"expected {expected}, got {_show(r.value)}"
+    from policyrules.explain.data import typed_plain
+
+    actual = typed_plain(r.value, ty)
+    problem = _typed_mismatch(expected, actual, ty)
+    return None if problem is None else f"{problem}, got {_show_plain(actual)}"
+
+
+def _typed_mismatch(expected: Any, actual: Any, ty: Any) -> str | None:  # noqa: C901
+    from policyrules.types import Kind as K
+
+    k = ty.kind
+    if k is K.LIST:
+        if not isinstance(expected, list):
+            return f"expected {expected!r}, but the output is a list"
+        if len(expected) != len(actual):
+            return f"expected {len(expected)} items {expected}"
+        for e, a in zip(expected, actual, strict=True):
+            p = _typed_mismatch(e, a, ty.element)
+            if p is not None:
+                return f"expected {expected}"
+        return None
+    if k is K.BOOL:
+        return None if expected is actual else f"expected {expected!r} (the output is yes/no)"
+    whole = k is K.INTEGER or (k is K.DURATION and ty.unit in ("day", "month"))
+    if whole:
+        if isinstance(expected, bool) or not isinstance(expected, int):
+            return f"expected {expected!r}, but the output is a whole number (write it as an integer)"
+        return None if Decimal(expected) == Decimal(actual) else f"expected {expected}"
+    if k in (K.MONEY, K.RATE, K.NUMBER, K.DURATION, K.PERCENT):
+        if not isinstance(expected, str):
+            what = "a percentage" if k is K.PERCENT else "money" if k in (K.MONEY, K.RATE) else "a number"
+            return f"expected {expected!r}, but the output is {what} (write it as a string such as \"{actual}\")"
+        text = expected.strip()
+        if (k is K.PERCENT) != text.endswith("%"):
+            return f"expected {expected!r}: a percentage is written with % and only a percentage"
+        try:
+            e = Decimal(text.rstrip("%").strip())
+            a = Decimal(str(actual).rstrip("%"))
+        except InvalidOperation:
+            return f"expected {expected!r} is not a number"
+        return None if e == a else f"expected {expected}"
+    if k is K.DATE:
+        try:
+            return None if as_date(expected).isoformat() == actual else f"expected {expected}"
+        except (TypeError, ValueError):
+            return f"expected {expected!r} is not a date"
+    return None if str(expected) == str(actual) else f"expected {expected}"
+
+
+def _show_plain(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, list):
+        return "[" + ", ".join(_show_plain(x) for x in v) + "]"
+    return str(v)
+
+
 def run_entitlement_cases(policy: Any, data: dict[str, Any]) -> list[CaseResult]:
     """Run the `facts:` form of cases against a loaded api.Policy."""
     results = []
@@ -98,13 +163,18 @@ def run_entitlement_cases(policy: Any, data: dict[str, Any]) -> list[CaseResult]
             continue
         failures = []
         for key, expected in (case.get("expect") or {}).items():
-            try:
-                actual = decision.value(key)
-            except KeyError:
+            out, _, part = key.partition(".")
+            r = decision.outputs.get(out)
+            if r is None or (part and part not in r.parts):
                 failures.append(f"{key}: not computed (unknown output, or its kind of facts is missing)")
                 continue
-            if not same(expected, actual):
-                failures.append(f"{key}: expected {expected}, got {_show(actual)}")
+            if part:
+                if not same(expected, r.parts[part]):
+                    failures.append(f"{key}: expected {expected}, got {_show(r.parts[part])}")
+                continue
+            problem = mismatch(expected, r)
+            if problem is not None:
+                failures.append(f"{key}: {problem}")
         results.append(CaseResult(name, case.get("source"), not failures, tuple(failures)))
     return results
 

@@ -8,7 +8,7 @@ import re
 import lark
 
 from policyrules.diagnostics import Diagnostic
-from policyrules.source import Span
+from policyrules.source import Span, source_lines
 from policyrules.syntax.grammar import parser
 
 # the words that open a declaration; a line starting with one at column 1 starts a new one
@@ -74,7 +74,7 @@ def syntax_diagnostic(err: lark.UnexpectedInput, text: str, path: str) -> Diagno
                           hint="numbers, names, quoted text and keywords are allowed here; "
                                "separate Chinese keywords from names with a space")
     if isinstance(err, lark.UnexpectedEOF):
-        lines = text.splitlines() or [""]
+        lines = source_lines(text) or [""]
         last = len(lines)
         return Diagnostic("P003", "the declaration ends before it is complete",
                           Span(last, len(lines[-1]) + 1, last, len(lines[-1]) + 2), path,
@@ -82,7 +82,7 @@ def syntax_diagnostic(err: lark.UnexpectedInput, text: str, path: str) -> Diagno
     assert isinstance(err, lark.UnexpectedToken)
     tok = err.token
     if tok.type == "$END":
-        lines = text.rstrip().splitlines() or [""]
+        lines = source_lines(text.rstrip()) or [""]
         end = len(lines[-1]) + 1
         return Diagnostic("P003", "the declaration ends before it is complete",
                           Span(len(lines), end, len(lines), end + 1), path,
@@ -90,7 +90,7 @@ def syntax_diagnostic(err: lark.UnexpectedInput, text: str, path: str) -> Diagno
     shown = "end of the file" if tok.type == "$END" else repr(str(tok))
     width = max(1, len(str(tok))) if tok.type != "$END" else 1
     if tok.type == "$END":
-        lines = text.rstrip().splitlines() or [""]
+        lines = source_lines(text.rstrip()) or [""]
         line, col = len(lines), max(1, len(lines[-1]))
     return Diagnostic("P002", f"unexpected {shown}", Span(line, col, line, col + width), path,
                       hint=_describe(set(err.expected)) or None)

@@ -167,9 +167,23 @@ class Actual:
     span: Span = _span()
 
 
+@attrs.frozen(slots=True)
+class Aggregate:
+    """An aggregate over a list of records: ``count hires where …``, ``sum hours over records
+    where …``, ``smallest``/``largest``, ``any``/``every``, ``list`` (their ids), ``first``/``last``.
+    ``expr`` (sum, smallest, largest) and ``where`` are evaluated for each item, whose fields
+    (and per-item values) are then names in scope."""
+
+    op: str  # count | sum | min | max | any | every | ids | first | last
+    items: Name
+    expr: Expr | None
+    where: Expr | None
+    span: Span = _span()
+
+
 Expr = (
     Number | Money | Percent | Duration | DateLit | Bool | Text | Name | EvaluationDate | Unary | Binary | Of | PerPeriod | Bound | InSet | Call
-    | Lookup | IfExpr | Actual
+    | Lookup | IfExpr | Actual | Aggregate
 )
 
 
@@ -184,6 +198,9 @@ class TypeExpr:
     values: tuple[str, ...] = ()
     ref: str | None = None
     signed: bool = False
+    element: str | None = None  # the record of a list type
+    key: TypeExpr | None = None  # the key type of a map type (its values are ``value``)
+    value: TypeExpr | None = None
     span: Span = _span()
 
 
@@ -347,9 +364,28 @@ class TableDecl:
 
 @attrs.frozen(slots=True)
 class FieldDecl:
+    """A field of facts or of a record; ``optional`` ones may be absent, a ``default`` is used
+    when absent (a list is empty when absent)."""
+
     name: str
     label: str | None
     type: TypeExpr
+    optional: bool = False
+    default: Expr | None = None
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class RecordDecl:
+    """The schema of each item of a list: ``record hire "吸纳人员": …``; ``key`` names the field
+    that identifies an item (default: its ``id``)."""
+
+    name: str
+    label: str | None
+    key: str | None
+    fields: tuple[FieldDecl, ...]
+    cites: tuple[Cite, ...]
+    texts: tuple[str, ...]
     span: Span = _span()
 
 
@@ -363,11 +399,29 @@ class FactsDecl:
 
 @attrs.frozen(slots=True)
 class ValueDecl:
+    """A named value; with ``each`` (``value pay for_each overtime_record = …``) one per item of
+    that record, used by name in aggregates over its list."""
+
     name: str
     label: str | None
     expr: Expr
     cites: tuple[Cite, ...]
     texts: tuple[str, ...]
+    span: Span = _span()
+    each: str | None = None
+
+
+@attrs.frozen(slots=True)
+class ResultDecl:
+    """A named value reported as an output (``output full_years: integer = …``), of any type."""
+
+    name: str
+    label: str | None
+    type: TypeExpr | None
+    expr: Expr
+    cites: tuple[Cite, ...]
+    texts: tuple[str, ...]
+    rounding: tuple[Rounding, ...]
     span: Span = _span()
 
 
@@ -418,8 +472,8 @@ class InvariantDecl:
 
 
 Decl = (
-    PolicyDecl | ParameterDecl | EnumDecl | SetDecl | TableDecl | FactsDecl | ValueDecl
-    | OutputDecl | GroupDecl | InvariantDecl
+    PolicyDecl | ParameterDecl | EnumDecl | SetDecl | TableDecl | FactsDecl | RecordDecl | ValueDecl
+    | ResultDecl | OutputDecl | GroupDecl | InvariantDecl
 )
 
 

@@ -171,13 +171,11 @@ class ScorecardAst(Transformer[Token, Any]):
         return ("direction", m.Direction.IS, True)
 
     def sc_actual(self, meta: Any, items: list[Any]) -> _Tagged:
-        return _Tagged("actual", items[0])
-
-    def sc_count(self, meta: Any, items: list[Any]) -> _Agg:
-        return _Agg("count", str(items[0]), None, items[1] if len(items) > 1 else None, _span(meta))
-
-    def sc_sum(self, meta: Any, items: list[Any]) -> _Agg:
-        return _Agg("sum", str(items[1]), items[0], items[2] if len(items) > 2 else None, _span(meta))
+        x = items[0]
+        if isinstance(x, n.Aggregate) and x.op in ("count", "sum") and len(x.items.parts) == 1:
+            # the aggregates of the language, over the scorecard's person-level records
+            return _Tagged("actual", _Agg(x.op, x.items.parts[0], x.expr, x.where, x.span))
+        return _Tagged("actual", x)
 
     def sc_last_year(self, meta: Any, items: list[Any]) -> _Tagged:
         return _Tagged("last_year", items[0])

@@ -171,12 +171,74 @@ class _ToAst(Transformer[Token, Any]):
 
     def field_decl(self, meta: Any, items: list[Any]) -> n.FieldDecl:
         plain, t = self._split(items)
-        return n.FieldDecl(str(plain[0]), _first(t, "label"), plain[1], _span(meta))
+        optional = bool(t.get("optional"))
+        default = _first(t, "default")
+        return n.FieldDecl(str(plain[0]), _first(t, "label"), plain[1], optional, default, _span(meta))
+
+    def optional_mark(self, meta: Any, items: list[Any]) -> tuple[str, bool]:
+        return ("optional", True)
+
+    def field_default(self, meta: Any, items: list[Any]) -> tuple[str, Any]:
+        return ("default", items[0])
+
+    def record_decl(self, meta: Any, items: list[Any]) -> n.RecordDecl:
+        plain, t = self._split(items)
+        return n.RecordDecl(str(plain[0]), _first(t, "label"), _first(t, "key"),
+                            tuple(x for x in plain[1:] if isinstance(x, n.FieldDecl)),
+                            tuple(t.get("cite", ())), tuple(t.get("text", ())), _span(meta))
+
+    def record_key(self, meta: Any, items: list[Any]) -> tuple[str, str]:
+        return ("key", str(items[0]))
 
     def value_decl(self, meta: Any, items: list[Any]) -> n.ValueDecl:
         plain, t = self._split(items)
         return n.ValueDecl(str(plain[0]), _first(t, "label"), plain[1], tuple(t.get("cite", ())),
-                           tuple(t.get("text", ())), _span(meta))
+                           tuple(t.get("text", ())), _span(meta), _first(t, "each"))
+
+    def item_scope(self, meta: Any, items: list[Any]) -> tuple[str, str]:
+        return ("each", str(items[0]))
+
+    def result_decl(self, meta: Any, items: list[Any]) -> n.ResultDecl:
+        plain, t = self._split(items)
+        name = str(plain[0])
+        typ = plain[1] if len(plain) > 2 else None
+        return n.ResultDecl(name, _first(t, "label"), typ, plain[-1], tuple(t.get("cite", ())),
+                            tuple(t.get("text", ())), tuple(t.get("rounding", ())), _span(meta))
+
+    # ---- aggregates over records
+    def _aggregate(self, op: str, meta: Any, items: list[Any], with_expr: bool) -> n.Aggregate:
+        if with_expr:
+            expr, coll, rest = items[0], items[1], items[2:]
+        else:
+            expr, coll, rest = None, items[0], items[1:]
+        return n.Aggregate(op, coll, expr, rest[0] if rest else None, _span(meta))
+
+    def count_of(self, meta: Any, items: list[Any]) -> n.Aggregate:
+        return self._aggregate("count", meta, items, False)
+
+    def sum_of(self, meta: Any, items: list[Any]) -> n.Aggregate:
+        return self._aggregate("sum", meta, items, True)
+
+    def min_of(self, meta: Any, items: list[Any]) -> n.Aggregate:
+        return self._aggregate("min", meta, items, True)
+
+    def max_of(self, meta: Any, items: list[Any]) -> n.Aggregate:
+        return self._aggregate("max", meta, items, True)
+
+    def any_of(self, meta: Any, items: list[Any]) -> n.Aggregate:
+        return self._aggregate("any", meta, items, False)
+
+    def every_of(self, meta: Any, items: list[Any]) -> n.Aggregate:
+        return self._aggregate("every", meta, items, False)
+
+    def ids_of(self, meta: Any, items: list[Any]) -> n.Aggregate:
+        return self._aggregate("ids", meta, items, False)
+
+    def first_of(self, meta: Any, items: list[Any]) -> n.Aggregate:
+        return self._aggregate("first", meta, items, False)
+
+    def last_of(self, meta: Any, items: list[Any]) -> n.Aggregate:
+        return self._aggregate("last", meta, items, False)
 
     # ---- outputs
     def output_decl(self, meta: Any, items: list[Any]) -> n.OutputDecl:
@@ -319,6 +381,15 @@ class _ToAst(Transformer[Token, Any]):
 
     def years_type(self, meta: Any, items: list[Any]) -> n.TypeExpr:
         return n.TypeExpr("duration", unit="year", span=_span(meta))
+
+    def list_type(self, meta: Any, items: list[Token]) -> n.TypeExpr:
+        return n.TypeExpr("list", element=str(items[-1]), span=_span(meta))
+
+    def map_type(self, meta: Any, items: list[Any]) -> n.TypeExpr:
+        return n.TypeExpr("map", key=items[0], value=items[1], span=_span(meta))
+
+    def month_type(self, meta: Any, items: list[Any]) -> n.TypeExpr:
+        return n.TypeExpr("month", span=_span(meta))
 
     def named_type(self, meta: Any, items: list[Token]) -> n.TypeExpr:
         return n.TypeExpr("named", ref=str(items[0]), span=_span(meta))
@@ -491,7 +562,8 @@ class _ToAst(Transformer[Token, Any]):
         return n.Text(_unquote(str(items[0])), _span(meta))
 
 
-_CLAUSES = {"label", "cite", "text", "valid", "rounding", "period", "condition", "amount", "term"}
+_CLAUSES = {"label", "cite", "text", "valid", "rounding", "period", "condition", "amount", "term", "optional",
+            "default", "key", "each"}
 
 
 def _first(tagged: dict[str, list[Any]], key: str) -> Any:

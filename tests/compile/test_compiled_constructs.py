@@ -40,7 +40,7 @@ def test_zero_divisors_and_half_fen_values():
     p = policy(CONSTRUCTS)
     base = {"born": dt.date(1980, 2, 29), "started": dt.date(2015, 3, 31), "level": "high", "grade": "top",
             "income": Decimal("1234.565"), "monthly": Decimal(0), "yearly": Decimal(0), "share": Decimal("0.5"),
-            "count": 7, "ratio": Decimal("2.5"), "months_in": Decimal("1.5"), "years_in": Decimal("0.5"),
+            "n_items": 7, "ratio": Decimal("2.5"), "months_in": Decimal("1.5"), "years_in": Decimal("0.5"),
             "days_in": Decimal(31), "flag": True, "other_flag": False, "name": "vip", "pays_si": True}
     rows = [{"person": base, "firm": {"staff": 0, "payroll": Decimal(0), "pays_si": True}},
             {"person": {**base, "monthly": Decimal("0.03"), "yearly": Decimal("0.07"), "income": Decimal("0.01")},

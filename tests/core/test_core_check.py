@@ -235,9 +235,15 @@ def test_floor_above_cap_in_one_branch() -> None:
                        "    else: income, at_most 10 元, at_least 20 元\n") == ("C002", L + 3, 11)
 
 
-@pytest.mark.parametrize(("literal", "col"), [("120%", 10), ("百分之一百二十", 10), ("100.5%", 10)])
-def test_rate_above_100_percent(literal: str, col: int) -> None:
+@pytest.mark.parametrize(("literal", "col"), [("1200%", 10), ("1000.5%", 10)])
+def test_rate_above_1000_percent_is_a_typo(literal: str, col: int) -> None:
     assert only(HEAD + f"benefit b yearly\n  amount {literal} of income\n") == ("C003", L + 1, col)
+
+
+@pytest.mark.parametrize("literal", ["120%", "百分之一百二十", "300%", "150%"])
+def test_rates_above_100_percent_are_real(literal: str) -> None:
+    """300 % of the day wage for holiday work (《劳动法》第四十四条)."""
+    loads(HEAD + f"benefit b yearly\n  amount {literal} of income\n")
 
 
 def test_rate_of_exactly_100_percent_is_fine() -> None:

@@ -39,7 +39,7 @@ facts person:
   ok: bool
   near: bool
   hard: bool
-  count: integer
+  n_items: integer
 
 facts firm:
   staff: integer
@@ -104,8 +104,8 @@ benefit looked once
   amount tbl[k]
 
 benefit counted once
-  when count > 0
-  amount 10 元 × count
+  when n_items > 0
+  amount 10 元 × n_items
 
 benefit staffed once
   amount 10 元 × staff
@@ -138,7 +138,7 @@ invariant "never": capped > 1000 元
 """
 
 PERSON: dict[str, Any] = {"income": "1234.56", "used": 18, "years_used": 1, "k": "b", "ok": True, "near": False,
-                          "hard": False, "count": 3}
+                          "hard": False, "n_items": 3}
 PARAMS = {"wage": "1000.00"}
 ON = dt.date(2021, 6, 1)
 
@@ -165,20 +165,20 @@ def test_every_problem_with_the_facts_is_named_at_once(policy: Policy,
         raise AssertionError("evaluated although the facts were refused")
 
     monkeypatch.setattr(decide, "_Run", never)
-    facts = {"person": {"income": "lots", "k": "zz", "ok": "yes", "hard": False, "near": False, "count": 2.5,
+    facts = {"person": {"income": "lots", "k": "zz", "ok": "maybe", "hard": False, "near": False, "n_items": 2.5,
                         "years_used": -1, "extra": 1},
              "animal": {"legs": 4}}
     with pytest.raises(InputError) as info:
         policy.evaluate(facts, on=ON, parameters={})
     where = {p.where: p.message for p in info.value.problems}
-    assert set(where) == {"person.income", "person.used", "person.k", "person.ok", "person.count",
+    assert set(where) == {"person.income", "person.used", "person.k", "person.ok", "person.n_items",
                           "person.years_used", "person.extra", "animal", "parameter wage"}
     assert where["person.used"].startswith("missing")
     assert "unknown value 'zz'" in where["person.k"]
     assert "unknown fact" in where["person.extra"]
     assert "unknown kind of facts" in where["animal"]
     assert "supply it" in where["parameter wage"]
-    assert "whole number" in where["person.count"]
+    assert "whole number" in where["person.n_items"]
     text = str(info.value)
     assert all(w in text for w in where)
 
@@ -387,10 +387,10 @@ def test_table_lookup(policy: Policy, k: str, expected: str) -> None:
 
 
 def test_conditions_and_why_not(policy: Policy) -> None:
-    r = run(policy, count=0).outputs["counted"]
+    r = run(policy, n_items=0).outputs["counted"]
     assert (r.eligible, r.status, format(r.value, "f")) == (False, "not eligible", "0.00")
     assert len(r.failed) == 1
-    assert format(value(policy, "counted", count=3), "f") == "30.00"
+    assert format(value(policy, "counted", n_items=3), "f") == "30.00"
 
 
 # ---------------------------------------------------------------- groups

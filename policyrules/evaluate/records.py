@@ -1,0 +1,124 @@
+"""Structured values in: lists of records, records, tables (maps) and calendar months, checked
+against the declared schemas field by field, with every problem named by its path
+(``person.children[2].birth_date``).  Scalars are converted by :func:`inputs.convert`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Callable
+from typing import Any
+
+from policyrules import types as t
+from policyrules.check.checked import CheckedPolicy, FactField
+
+K = t.Kind
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+class Record(dict[str, Any]):
+    """One item of a list: its fields by name (absent optional fields are simply missing)."""
+
+    __slots__ = ("record",)
+
+    def __init__(self, record: str, fields: dict[str, Any]):
+        super().__init__(fields)
+        self.record = record
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return id(self)
+
+
+def month_value(value: Any) -> tuple[dt.date | None, str | None]:
+    """A calendar month written ``2024-05`` (or a date, taken as its month)."""
+    if isinstance(value, dt.date):
+        return value.replace(day=1), None
+    m = _MONTH.match(str(value).strip()) if isinstance(value, str) else None
+    if m is None or not 1 <= int(m.group(2)) <= 12:
+        return None, f"expected a calendar month such as 2024-05, got {_short(value)}"
+    return dt.date(int(m.group(1)), int(m.group(2)), 1), None
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+Problem = Callable[[str, str], None]
+
+
+def convert_field(cp: CheckedPolicy, value: Any, ty: t.Type, where: str, problem: Problem,
+                  scalar: Callable[[Any, t.Type], tuple[Any, str | None]]) -> Any:
+    """The runtime value of ``value`` for type ``ty``; problems go to ``problem(where, message)``."""
+    k = ty.kind
+    if k is K.LIST:
+        if value is None:
+            return ()
+        if not isinstance(value, list | tuple):
+            problem(where, f"expected a list, got {_short(value)}")
+            return None
+        assert ty.element is not None
+        return tuple(convert_field(cp, v, ty.element, f"{where}[{i}]", problem, scalar) for i, v in enumerate(value))
+    if k is K.RECORD:
+        schema = cp.records[ty.record or ""]
+        if not isinstance(value, dict):
+            problem(where, f"expected a {schema.name} record (a mapping of its fields), got {_short(value)}")
+            return None
+        return Record(schema.name, convert_fields(cp, schema.fields, value, where, problem, scalar))
+    if k is K.MAP:
+        if not isinstance(value, dict):
+            problem(where, f"expected a table (a mapping of {ty.key} to {ty.element}), got {_short(value)}")
+            return None
+        assert ty.key is not None and ty.element is not None
+        out = {}
+        for key, v in value.items():
+            kv, err = scalar(key, ty.key)
+            if err:
+                problem(f"{where}[{key}]", f"key: {err}")
+                continue
+            out[kv] = convert_field(cp, v, ty.element, f"{where}[{key}]", problem, scalar)
+        return out
+    if k is K.MONTH:
+        v, err = month_value(value)
+        if err:
+            problem(where, err)
+        return v
+    v, err = scalar(value, ty)
+    if err:
+        problem(where, err)
+    return v
+
+
+def convert_fields(cp: CheckedPolicy, fields: dict[str, FactField], given: dict[str, Any], where: str,
+                   problem: Problem, scalar: Callable[[Any, t.Type], tuple[Any, str | None]],
+                   unknown: str = "unknown field") -> dict[str, Any]:
+    """The fields of one kind of facts or one record: defaults for absent ones, lists empty when
+    absent, optional ones left out; every missing, unknown or ill-typed field reported."""
+    row: dict[str, Any] = {}
+    for name, field in fields.items():
+        path = f"{where}.{name}"
+        if name not in given or given[name] is None:
+            if field.default is not None:
+                row[name] = field.default
+            elif field.type.kind is K.LIST:
+                row[name] = ()
+            elif not field.optional:
+                problem(path, f"missing (expected {field.type})")
+            continue
+        row[name] = convert_field(cp, given[name], field.type, path, problem, scalar)
+    for name in given:
+        if name not in fields:
+            close = difflib.get_close_matches(str(name), list(fields), n=1)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            problem(f"{where}.{name}", unknown + hint)
+    return row
+
+
+class Needed(Exception):
+    """A value needs facts that were not given (optional facts, absent): what needs it is not
+    evaluated and reports them as still needed."""
+
+    def __init__(self, needed: tuple[str, ...]):
+        super().__init__(", ".join(needed))
+        self.needed = needed
