@@ -56,8 +56,10 @@ class Interpreter:
             return self._dispatch[type(e)](e)
         frame: list[Any] = [[], None, None]  # children, note, name
         self._frames.append(frame)
-        value = self._dispatch[type(e)](e)
-        self._frames.pop()
+        try:
+            value = self._dispatch[type(e)](e)
+        finally:
+            self._frames.pop()
         self._frames[-1][0].append(Step(e, value, tuple(frame[0]), frame[1], frame[2]))
         return value
 
@@ -162,7 +164,7 @@ class Interpreter:
         chosen: list[Record] = []
         values: list[Any] = []
         key = self.cp.records[self._types[id(e.items)].element.record].key  # type: ignore[union-attr,index]
-        for item in items:
+        for number, item in enumerate(items, 1):
             self.items.append(item)
             frame: list[Any] = [[], None, None]
             if self.tracing:
@@ -181,7 +183,7 @@ class Interpreter:
                     self._frames.pop()
                     ident = item.get(key, item.get("id"))
                     self._frames[-1][0].append(Step(item, included, tuple(frame[0]), "item",
-                                                    _show(ident) if ident is not None else "?"))
+                                                    _show(ident) if ident is not None else f"#{number}"))
         if op == "count":
             return len(chosen)
         if op == "sum":
@@ -225,7 +227,14 @@ class Interpreter:
     def _binary(self, e: n.Binary) -> Any:
         op = e.op
         if self.tracing and op in ("and", "or", "implies"):
-            left, right = bool(self.ev(e.left)), bool(self.ev(e.right))  # both, for the explanation
+            left = bool(self.ev(e.left))
+            decided = (not left) if op == "and" else left if op == "or" else not left
+            try:
+                right = bool(self.ev(e.right))  # both, for the explanation
+            except Needed:
+                if not decided:
+                    raise
+                return left if op != "implies" else True
             return (left and right) if op == "and" else (left or right) if op == "or" else (not left or right)
         if op == "and":
             if not self.ev(e.left):

@@ -95,7 +95,7 @@ def resolve_parameters(cp: CheckedPolicy, supplied: dict[str, Any], on: dt.date,
             problems.append(InputProblem(f"parameter {name}", "the policy has no such parameter" + hint))
     for name, p in cp.params.items():
         if name in supplied:
-            if not p.supplied:
+            if not p.supplied and not p.decl.overridable:
                 problems.append(InputProblem(f"parameter {name}", "is set by the policy and cannot be supplied"))
                 continue
             from policyrules.evaluate.records import convert_field

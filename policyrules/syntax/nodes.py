@@ -320,6 +320,7 @@ class ParameterDecl:
     cites: tuple[Cite, ...]
     texts: tuple[str, ...]
     span: Span = _span()
+    overridable: bool = False  # `default VALUE`: the policy's value, which a caller may replace
 
 
 @attrs.frozen(slots=True)

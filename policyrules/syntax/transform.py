@@ -125,15 +125,19 @@ class _ToAst(Transformer[Token, Any]):
         dated: tuple[n.DatedValue, ...] = ()
         if len(plain) > 2:
             kind, val = plain[2]
-            if kind == "fixed":
+            if kind in ("fixed", "overridable"):
                 fixed = val
             else:
                 dated = tuple(val)
+        overridable = len(plain) > 2 and plain[2][0] == "overridable"
         return n.ParameterDecl(name, _first(t, "label"), typ, fixed, dated, tuple(t.get("cite", ())),
-                               tuple(t.get("text", ())), _span(meta))
+                               tuple(t.get("text", ())), _span(meta), overridable)
 
     def param_fixed(self, meta: Any, items: list[Any]) -> tuple[str, Any]:
         return ("fixed", items[0])
+
+    def param_default(self, meta: Any, items: list[Any]) -> tuple[str, Any]:
+        return ("overridable", items[0])
 
     def param_dated(self, meta: Any, items: list[Any]) -> tuple[str, Any]:
         return ("dated", items)
