@@ -46,6 +46,14 @@ class Plan:
 
 def plan_columns(cp: CheckedPolicy, available: Sequence[str]) -> Plan:
     """Decide which kinds of facts the columns provide; raise BatchError when none is complete."""
+    from policyrules.types import Kind
+
+    structured = [f"{k}.{f}" for k, kind in cp.facts.items() for f, field in kind.fields.items()
+                  if field.type.kind in (Kind.LIST, Kind.RECORD, Kind.MAP, Kind.MONTH) or field.optional]
+    if structured:
+        raise BatchError(f"policy {cp.name} has facts that batch runs do not read yet (lists of records, "
+                         f"records, tables, calendar months or optional facts): {', '.join(structured[:6])}"
+                         f"{' …' if len(structured) > 6 else ''}; evaluate such cases with `policyrules eval`")
     have = set(available)
     owners: dict[str, list[str]] = {}
     for k, kind in cp.facts.items():
