@@ -179,7 +179,10 @@ class Checker:
         if name in self._in_progress:
             return None  # a cycle; reported by the cycle pass
         self._in_progress.add(name)
-        ty = self.typer.infer(s.values[name].expr)
+        # an output declared with a category type: its values are names of that category
+        declared = s.results[name].type if name in s.results else None
+        expect = s.enums.get(declared.ref or "") if declared is not None and declared.kind == "named" else None
+        ty = self.typer.infer(s.values[name].expr, expect=expect)
         self._in_progress.discard(name)
         s.value_types[name] = ty
         return ty

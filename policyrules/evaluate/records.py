@@ -67,6 +67,8 @@ def convert_field(cp: CheckedPolicy, value: Any, ty: t.Type, where: str, problem
             return None
         return Record(schema.name, convert_fields(cp, schema.fields, value, where, problem, scalar))
     if k is K.MAP:
+        if isinstance(value, str) and value.lstrip().startswith("{"):
+            value = _json_or_text(value)  # a table written inline, as in `--param rates={"a": "1.5"}`
         if not isinstance(value, dict):
             problem(where, f"expected a table (a mapping of {ty.key} to {ty.element}), got {_short(value)}")
             return None
@@ -88,6 +90,14 @@ def convert_field(cp: CheckedPolicy, value: Any, ty: t.Type, where: str, problem
     if err:
         problem(where, err)
     return v
+
+
+def _json_or_text(value: str) -> Any:
+    import json
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
 
 
 def convert_fields(cp: CheckedPolicy, fields: dict[str, FactField], given: dict[str, Any], where: str,
