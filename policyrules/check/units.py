@@ -383,6 +383,17 @@ class Typer:
                 self.error("T002", f"`{e.table}` is looked up by {describe(key_type)}, got {describe(kt)}",
                            e.key.span)
             return value_type
+        if e.table not in self.scope.tables and self.scope.defines(e.table):
+            # a table held by a value or an output (`rents = standard.rent_by_tier`, then `rents[tier]`)
+            ref = self.resolve(n.Name((e.table,), e.span))
+            held = self.scope.type_of_ref(ref) if ref is not None else None
+            if ref is not None and held is not None and held.kind is K.MAP:
+                self.scope.refs[id(e)] = ref
+                kt = self.infer(e.key, expect=held.key)
+                if kt is not None and held.key is not None and not compatible(kt, held.key):
+                    self.error("T002", f"`{e.table}` is looked up by {describe(held.key)}, got {describe(kt)}",
+                               e.key.span)
+                return held.element
         table = self.scope.tables.get(e.table)
         if table is None:
             self.error("N006", f"no table named `{e.table}`", e.span, hint=self.scope.suggest(e.table, "table"))

@@ -349,6 +349,13 @@ class Interpreter:
             if key not in found:
                 raise Needed((f"parameter {e.table}[{_show(key)}]",))
             return found[key]
+        held = self._refs.get(id(e))
+        if held is not None:  # a table held by a value or an output
+            found = self._base(held)
+            self.note(f"{e.table}[{key}]")
+            if key not in found:
+                raise Needed((f"{e.table}[{_show(key)}]",))
+            return found[key]
         table = self.cp.tables[e.table]
         expr = table.entries.get(key, table.decl.otherwise)
         assert expr is not None, "the checker ensures every table is total"
