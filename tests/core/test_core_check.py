@@ -310,7 +310,7 @@ def test_parameters() -> None:
 def test_every_error_is_reported_at_once_in_source_order() -> None:
     text = HEAD + ("benefit b yearly\n  amount income + rate\n"
                    "benefit c yearly\n  when income > 3000\n  amount income, at_most 3 months\n"
-                   "value v = 120% of income\n")
+                   "value v = 1200% of income\n")
     found = codes_at(text)
     assert found == [("T001", L + 1, 10), ("T002", L + 3, 8), ("T005", L + 4, 26), ("C003", L + 5, 11)]
 
