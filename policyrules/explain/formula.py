@@ -206,7 +206,8 @@ class Formula:
         """``name = formula = value`` for every named value the step used."""
         seen = set() if seen is None else seen
         out: list[str] = []
-        if isinstance(step.node, n.Aggregate):
+        if isinstance(step.node, n.Aggregate) and f"#{id(step.node)}" not in seen:
+            seen.add(f"#{id(step.node)}")  # each aggregate's items once
             out.extend(self.items(step))
         for ch in step.children:
             if ch.note == "item":

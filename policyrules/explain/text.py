@@ -87,7 +87,7 @@ def card(cp: CheckedPolicy, r: OutputResult, f: Formula, tr: dict[str, str], wid
     if r.needed:
         lines.append(f"{ind}{tr['needed']}: {', '.join(r.needed)}")
     if r.kind == "output" and r.amount is not None:
-        rounding = f" ({tr['rounding']} {r.rounding})" if r.rounding else ""
+        rounding = f" → {fmt_value(r.value, r.type, f.lang)} ({tr['rounding']} {r.rounding})" if r.rounding else ""
         lines.append(f"{ind}{tr['value']}: {f.full(r.amount)}{rounding}")
         defs = f.definitions(r.amount)
         if defs:
