@@ -182,6 +182,17 @@ class Typer:
         return ty
 
     def _name(self, e: n.Name, expect: t.Type | None) -> t.Type | None:
+        # `basis.actual`: a value qualified by its category, for a value that is also a keyword
+        # (`actual`) or that would otherwise be ambiguous
+        if (len(e.parts) == 2 and e.parts[0] in self.scope.enums and self.scope._item_name(e.parts[0]) is None
+                and not any(e.parts[0] in k.fields for k in self.scope.facts.values())):
+            cat = self.scope.enums[e.parts[0]]
+            if e.parts[1] in cat.values:
+                self.scope.refs[id(e)] = Ref("enum", e.parts[1])
+                return cat
+            self.error("N005", f"`{e.parts[1]}` is not a value of {cat}", e.span,
+                       hint=self.scope.closest(e.parts[1], cat.values) or f"values: {', '.join(cat.values)}")
+            return None
         if len(e.parts) == 1 and expect is not None and expect.kind is K.ENUM:
             word = e.parts[0]
             if word in expect.values and not self.scope.defines(word):
