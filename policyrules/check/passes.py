@@ -132,6 +132,9 @@ class Checker:
                 self._parameter(d, s.params[d.name][1])
 
     def _table(self, d: n.TableDecl) -> None:
+        if d.key is not None:
+            self._range_table(d)
+            return
         s = self.scope
         key_type = s.enums.get(d.key_type)
         if key_type is None:
@@ -155,6 +158,70 @@ class Checker:
             if missing:
                 self.error("C004", f"table `{d.name}` has no entry for {', '.join(missing)}", d.span,
                            hint="add the missing entries or an `otherwise:` entry")
+
+    def _range_table(self, d: n.TableDecl) -> None:
+        """Bounds are constants of the key's type; rows may not overlap, and a gap between rows
+        is an error unless the table has an `otherwise` row (C010, with the uncovered values)."""
+        from policyrules.check.checked import Band
+
+        s = self.scope
+        assert d.key is not None
+        key_type = s.resolve_type(d.key)
+        value_type = s.resolve_type(d.value_type)
+        if d.progressive and value_type is not None and value_type.kind is not K.PERCENT:
+            self.error("T004", f"a progressive table gives a rate for each band, not {describe(value_type)}",
+                       d.value_type.span, hint="e.g. `table tax_rates: money -> percent progressive`")
+        s.table_types[d.name] = (key_type, value_type)
+        bands: list[Band] = []
+        for r in d.ranges:
+            bounds = []
+            for b in (r.low, r.high):
+                bounds.append(None if b is None else self._bound_value(b, key_type, d.name))
+            self._expect(r.expr, value_type, f"a row of table `{d.name}`")
+            if r.low is not None and r.high is not None and None not in bounds and bounds[0] >= bounds[1]:
+                self.error("C010", f"the row's lower bound is not below its upper bound", r.span)
+            bands.append(Band(bounds[0], r.low_inclusive, bounds[1], r.high_inclusive, r.expr))
+        if d.otherwise is not None:
+            self._expect(d.otherwise, value_type, f"the `otherwise` row of table `{d.name}`")
+        s.table_bands[d.name] = tuple(bands)
+        if key_type is not None:
+            self._gaps(d, bands, key_type)
+        if d.progressive and bands and (bands[0].low not in (None, 0)):
+            self.error("C010", f"progressive table `{d.name}` must start at 0", d.ranges[0].span)
+
+    def _bound_value(self, e: n.Expr, key_type: t.Type | None, table: str) -> Any:
+        ty = self.typer.infer(e)
+        if ty is not None and key_type is not None and not compatible(ty, key_type):
+            self.error("T004", f"a bound of table `{table}` must be {describe(key_type)}, got {describe(ty)}", e.span)
+            return None
+        if isinstance(e, n.Duration):
+            return e.value * 12 if e.unit == "year" else e.value
+        if isinstance(e, n.Money | n.Number | n.Percent):
+            return e.value
+        self.error("T004", "a bound of a range is a plain value such as `10 years` or `36000 元`", e.span)
+        return None
+
+    def _gaps(self, d: n.TableDecl, bands: list[Any], key_type: t.Type) -> None:
+        from policyrules.explain.formula import fmt_value
+
+        def low_key(b: Any) -> tuple[int, Any, int]:
+            return (0, 0, 0) if b.low is None else (1, b.low, 0 if b.low_inclusive else 1)
+
+        rows = sorted((b for b in bands if b.low is not None or b.high is not None or True), key=low_key)
+        for a, b in zip(rows, rows[1:], strict=False):
+            if a.high is None or b.low is None:
+                self.error("C010", f"table `{d.name}`: two rows are open on the same side and overlap", d.span)
+                continue
+            show = fmt_value(a.high, key_type)
+            lo = fmt_value(b.low, key_type)
+            if a.high > b.low or (a.high == b.low and a.high_inclusive and b.low_inclusive):
+                self.error("C010", f"table `{d.name}`: rows overlap at {lo}" + (f" to {show}" if a.high != b.low else ""),
+                           d.span, hint="make one bound exclusive: `below` (不满) the upper or `above` (超过) the lower")
+            elif d.otherwise is None and (a.high < b.low or (not a.high_inclusive and not b.low_inclusive)):
+                what = (f"{show}" if a.high == b.low else
+                        f"{'above' if a.high_inclusive else 'from'} {show} {'below' if b.low_inclusive else 'up to'} {lo}")
+                self.error("C010", f"table `{d.name}` has a gap: no row holds {what}", d.span,
+                           hint="extend a row to cover it, or add an `otherwise:` row")
 
     def _parameter(self, d: n.ParameterDecl, ty: t.Type) -> None:
         if d.fixed is not None:
@@ -197,13 +264,26 @@ class Checker:
             ty = self.scope.value_types.get(name)
             if d.type is not None and ty is not None:
                 want = self.scope.resolve_type(d.type)
-                if want is not None and not compatible(ty, want):
+                if want is not None and self._ids_of_declared_record(ty, want):
+                    pass  # `output xs: list of R = list rs where …`: the items' keys, as computed
+                elif want is not None and not compatible(ty, want):
                     self.error("T004", f"output `{name}` is declared {describe(want)} but computes {describe(ty)}",
                                d.expr.span)
                 elif want is not None:
                     self.scope.value_types[name] = want
             for r in d.rounding:
                 self._rounding(r)
+
+    def _ids_of_declared_record(self, ty: t.Type, want: t.Type) -> bool:
+        """An output declared `list of R` that computes `list … where` (a list of R's keys)."""
+        if ty.kind is not t.Kind.LIST or want.kind is not t.Kind.LIST:
+            return False
+        if ty.element is None or want.element is None or want.element.kind is not t.Kind.RECORD:
+            return False
+        decl = self.scope.records.get(want.element.record or "")
+        if decl is None or decl.key not in decl.fields:
+            return False
+        return ty.element == decl.fields[decl.key].type
 
     def _each_type(self, record: str, name: str) -> t.Type | None:
         s = self.scope
@@ -478,7 +558,8 @@ class Checker:
         if h.rounding:
             mode, quantum = h.rounding[0].mode, _const(h.rounding[0].quantum)
         valid = h.valid[0] if h.valid else None
-        tables = {name: Table(d, *_non_none(s.table_types[name]), {e.key: e.expr for e in d.entries})
+        tables = {name: Table(d, *_non_none(s.table_types[name]), {e.key: e.expr for e in d.entries},
+                              s.table_bands.get(name, ()))
                   for name, d in s.tables.items()}
         return CheckedPolicy(
             ast=self.policy, source=self.source, name=h.name, label=h.label,
