@@ -26,8 +26,18 @@ class Source:
     text: str
 
     def line(self, number: int) -> str:
-        lines = self.text.splitlines()
+        """Line ``number`` as the parser counts lines: only ``\n`` ends one (a form feed or
+        U+2028 in a comment does not, as it would for ``str.splitlines``)."""
+        lines = source_lines(self.text)
         return lines[number - 1] if 0 < number <= len(lines) else ""
+
+
+def source_lines(text: str) -> list[str]:
+    """The lines of ``text`` split at ``\n`` only (a final ``\r`` dropped), as the parser counts them."""
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
+    if len(lines) > 1 and not lines[-1]:
+        lines.pop()
+    return lines
 
 
 NO_SPAN = Span(0, 0, 0, 0)

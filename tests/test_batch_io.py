@@ -107,7 +107,7 @@ def test_bool_spellings(tmp_path, text, value):
 
 
 @pytest.mark.parametrize("text, value", [
-    ("5.31%", "0.0531"), ("5.31 %", "0.0531"), ("100%", "1"), ("0.0531", "0.0531"), ("1.5", "1.5"),
+    ("5.31%", "0.0531"), ("5.31 %", "0.0531"), ("100%", "1"), ("0.0531", "0.0531"), ("1", "1"),
     ("5.3125％", "0.053125"), ("-2%", "-0.02"),
 ])
 def test_percent_forms(tmp_path, text, value):
@@ -116,22 +116,22 @@ def test_percent_forms(tmp_path, text, value):
 
 
 @pytest.mark.parametrize("text, value", [
-    ("12", 12), ("-3", -3), ("+5", 5), ("007", 7), (" 12 ", 12), ("5.0", 5), ("5.", 5), ("-0", 0),
+    ("12", 12), ("-3", -3), ("007", 7), (" 12 ", 12), ("5.0", 5), ("-0", 0),
 ])
 def test_integer_forms(tmp_path, text, value):
     con = load(write_csv(tmp_path / "in.csv", [[text]], ["n"]), {"n": signed(T.INTEGER)})
     assert [r["n"] for r in facts(con)] == [value]
 
 
-@pytest.mark.parametrize("text", ["12.5", "1e3", "1_000", "0x10", "twelve", "1,000"])
+@pytest.mark.parametrize("text", ["12.5", "1e3", "1_000", "0x10", "twelve", "1,000", "+5", "5.", "１２"])
 def test_integer_lookalikes_are_rejected(tmp_path, text):
     con = load(write_csv(tmp_path / "in.csv", [[text]], ["n"]), {"n": T.INTEGER})
     assert rejects(con) == [(1, "n", text, f"not a whole number: '{text}'")]
 
 
 @pytest.mark.parametrize("text, value", [
-    ("26643.05", "26643.05"), ("500", "500"), ("-0.50", "-0.5"), (".5", "0.5"), ("+7.125", "7.125"),
-    ("0.000001", "0.000001"), ("12345678901234567890.25", "12345678901234567890.25"),
+    ("26643.05", "26643.05"), ("500", "500"), ("-0.50", "-0.5"), ("0.5", "0.5"), ("7.125", "7.125"),
+    ("0.000001", "0.000001"), ("999999999999999.25", "999999999999999.25"),
 ])
 def test_money_forms(tmp_path, text, value):
     con = load(write_csv(tmp_path / "in.csv", [[text]], ["m"]), {"m": signed(T.MONEY)})
@@ -152,7 +152,7 @@ def test_negative_numbers_are_refused_unless_signed(tmp_path, kind, text):
     assert len(facts(con)) == 1 and rejects(con) == []
 
 
-@pytest.mark.parametrize("text", ["1e3", "1_000", "1,000", "¥5", "5 yuan", "--5", "."])
+@pytest.mark.parametrize("text", ["1e3", "1_000", "1 000", "¥5", "5 dollars", "--5", ".", ".5", "+5.00", "5元元"])
 def test_money_lookalikes_are_rejected(tmp_path, text):
     con = load(write_csv(tmp_path / "in.csv", [[text]], ["m"]), {"m": T.MONEY})
     assert rejects(con) == [(1, "m", text, f"not a money amount: '{text}'")]
@@ -170,14 +170,14 @@ def test_broken_rows_are_rejected_with_row_field_value_reason(tmp_path):
     assert [r["__row"] for r in facts(con)] == [1]
     assert rejects(con) == [
         (2, "income", "abc", "not a money amount: 'abc'"),
-        (2, "unemployed", "maybe", "not a true/false value (expected true/false, yes/no or 1/0): 'maybe'"),
+        (2, "unemployed", "maybe", "not a true/false value (expected true/false, yes/no, 1/0 or 是/否): 'maybe'"),
         (2, "hukou", "city", "unknown value 'city' (expected one of urban, rural)"),
         (3, "income", None, "missing value"),
         (3, "age", None, "missing value"),
         (4, "income", "1.1234567", "too many decimal places for a money amount (at most 6): '1.1234567'"),
         (4, "age", "4.5", "not a whole number: '4.5'"),
         (4, "rate", "5.1234567%", "too many decimal places for a percentage (at most 6): '5.1234567%'"),
-        (4, "since", "2024-02-30", "not a date (YYYY-MM-DD): '2024-02-30'"),
+        (4, "since", "2024-02-30", "not a calendar day: '2024-02-30'"),
         (4, "months", "one", "not a number of months: 'one'"),
         (5, "months", "-1", "cannot be negative (declare it `signed months` if it can be): '-1'"),
         (5, "note", None, "missing value"),
@@ -195,7 +195,8 @@ def test_out_of_range_is_rejected_not_wrapped(tmp_path):
                {"n": T.INTEGER, "m": T.MONEY})
     assert facts(con) == []
     assert [r[3] for r in rejects(con)] == [
-        "a whole number out of range: '99999999999999999999'", f"a money amount out of range: '1{'0' * 40}'"]
+        "a whole number out of range (at most 15 digits before the decimal point): '99999999999999999999'",
+        f"a money amount out of range (at most 15 digits before the decimal point): '1{'0' * 40}'"]
 
 
 @settings(max_examples=20, deadline=None)

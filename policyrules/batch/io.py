@@ -25,6 +25,7 @@ from collections.abc import Mapping
 import duckdb
 import yaml
 
+from policyrules.evaluate import forms
 from policyrules.types import Kind, Type
 
 RAW = "raw_input"
@@ -38,7 +39,7 @@ def column(name: str) -> str:
     """The quoted name of input column ``name`` in ``raw_input`` and ``facts``."""
     return _q(IN + name)
 
-_SCALES = {Kind.NUMBER: 8, Kind.MONEY: 6, Kind.RATE: 6, Kind.PERCENT: 8, Kind.DURATION: 6}
+_SCALES = forms.SCALES
 SQL_TYPES: dict[Kind, str] = {
     Kind.BOOL: "BOOLEAN",
     Kind.INTEGER: "BIGINT",
@@ -48,8 +49,6 @@ SQL_TYPES: dict[Kind, str] = {
     Kind.TEXT: "VARCHAR",
 }
 """DuckDB type of each fact kind in view ``facts`` (decimal places: money 6, percent and number 8)."""
-_TRUE = ("true", "yes", "1", "是")
-_FALSE = ("false", "no", "0", "否")
 _INT_SOURCES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
                 "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT"}
 _FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet",
@@ -172,32 +171,6 @@ def prepare_facts(con: duckdb.DuckDBPyConnection, schema: Mapping[str, Type]) ->
     con.execute(rejects)
 
 
-def _decimal_pattern(scale: int) -> str:
-    """Plain decimal text with at most ``scale`` significant decimal places."""
-    return rf"[+-]?(\d+(\.\d{{0,{scale}}}0*)?|\.\d{{1,{scale}}}0*)"
-
-
-_PLAIN_NUMBER = r"[+-]?(\d+(\.\d*)?|\.\d+)"
-
-
-def _describe(t: Type) -> str:
-    return {
-        Kind.BOOL: "a true/false value", Kind.INTEGER: "a whole number", Kind.NUMBER: "a number",
-        Kind.MONEY: "a money amount", Kind.RATE: f"a money amount per {t.unit}", Kind.PERCENT: "a percentage",
-        Kind.DURATION: f"a number of {t.unit}s", Kind.DATE: "a date (YYYY-MM-DD)",
-    }.get(t.kind, str(t))
-
-
-def _decimal(text: str, scale: int, sql: str, what: str, shown: str) -> tuple[str, str]:
-    """Value and bad-value reason for exact decimal text."""
-    exact = f"regexp_full_match({text}, {_lit(_decimal_pattern(scale))})"
-    value = f"CASE WHEN {exact} THEN TRY_CAST({text} AS {sql}) END"
-    reason = (f"CASE WHEN NOT regexp_full_match({text}, {_lit(_PLAIN_NUMBER)}) THEN {_lit(f'not {what}: ')} "
-              f"WHEN NOT {exact} THEN {_lit(f'too many decimal places for {what} (at most {scale}): ')} "
-              f"ELSE {_lit(f'{what} out of range: ')} END || {shown}")
-    return value, reason
-
-
 def _raw(name: str, source: str | None) -> str:
     """The input value of column ``name`` as text."""
     col = column(name)
@@ -222,58 +195,41 @@ _NUMERIC = (Kind.INTEGER, Kind.NUMBER, Kind.MONEY, Kind.RATE, Kind.PERCENT, Kind
 
 
 def _typed(name: str, t: Type, source: str | None) -> tuple[str, str, str]:
+    """Text is validated by the forms of :mod:`policyrules.evaluate.forms` (the interpreter's),
+    after a fast path for the commonest spellings that gives the same verdict and value."""
     col = column(name)
     raw = _raw(name, source)
-    text = f"trim({raw})"
-    shown = f"'''' || {raw} || ''''"
+    text = forms.sql_trim(raw)
     missing = f"({raw} IS NULL OR {text} = '')" if source in (None, "VARCHAR", "JSON") else f"{col} IS NULL"
-    what = _describe(t)
     plain = (source or "").upper()
     decimal = re.fullmatch(r"DECIMAL\((\d+),\s*(\d+)\)", plain)
     kind, sql = t.kind, SQL_TYPES[t.kind]
-    out_of_range = f"{_lit(f'{what} out of range: ')} || {shown}"
-    if kind is Kind.BOOL:
-        if plain == "BOOLEAN":
-            return col, missing, "NULL"
-        value = (f"CASE {raw} WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE "  # fast path, then all spellings
-                 f"ELSE MAP {{{', '.join(f'{_lit(k)}: {k in _TRUE}' for k in _TRUE + _FALSE)}}}[lower({text})] END")
-        return value, missing, f"{_lit(f'not {what} (expected true/false, yes/no or 1/0): ')} || {shown}"
-    if kind is Kind.INTEGER:
-        if plain in _INT_SOURCES:
-            return f"TRY_CAST({col} AS BIGINT)", missing, out_of_range
-        ok = rf"regexp_full_match({text}, '[+-]?\d+(\.0*)?')"
-        full = rf"CASE WHEN {ok} THEN TRY_CAST(regexp_replace({text}, '\.0*$', '') AS BIGINT) END"
-        fast = f"TRY_CAST({raw} AS BIGINT)"  # valid as is when it reads back as the same text
-        value = f"CASE WHEN CAST({fast} AS VARCHAR) = {raw} THEN {fast} ELSE {full} END"
-        return value, missing, f"CASE WHEN {ok} THEN {out_of_range} ELSE {_lit(f'not {what}: ')} || {shown} END"
-    if kind in _SCALES:
-        scale = _SCALES[kind]
-        if plain in _INT_SOURCES or (decimal and int(decimal.group(2)) <= scale):
-            return f"TRY_CAST({col} AS {sql})", missing, out_of_range
-        value, reason = _decimal(text, scale, sql, what, shown)
-        fast = f"TRY_CAST({raw} AS DECIMAL(18,2))"  # the usual yuan-and-fen text, valid as is
-        value = f"CASE WHEN CAST({fast} AS VARCHAR) = {raw} THEN CAST({fast} AS {sql}) ELSE {value} END"
-        if kind is Kind.PERCENT:
-            pct = rf"regexp_matches({text}, '[%％]$')"
-            number = rf"rtrim(regexp_replace({text}, '[%％]$', ''))"
-            pvalue, preason = _decimal(number, scale - 2, f"DECIMAL(38,{scale - 2})", what, shown)
-            value = f"CASE WHEN {pct} THEN CAST(({pvalue}) * 0.01 AS {sql}) ELSE {value} END"
-            reason = f"CASE WHEN {pct} THEN {preason} ELSE {reason} END"
-        return value, missing, reason
-    if kind is Kind.DATE:
-        if plain == "DATE":
-            return col, missing, "NULL"
-        value = rf"CASE WHEN regexp_full_match({text}, '\d{{4}}-\d{{2}}-\d{{2}}') THEN TRY_CAST({text} AS DATE) END"
-        return value, missing, f"{_lit(f'not {what}: ')} || {shown}"
-    if kind is Kind.ENUM:
-        # a cast to a DuckDB ENUM is a hash lookup, several times faster than an IN list; the
-        # exact value first, then the value with surrounding spaces trimmed
+    what = forms.describe(t)
+    limit = f"1e{forms.MAX_DIGITS}"
+    out_of_range = f"{_lit(f'{what} out of range: ')} || {forms.sql_shown(raw)}"
+    if kind is Kind.BOOL and plain == "BOOLEAN" or kind is Kind.DATE and plain == "DATE":
+        return col, missing, "NULL"
+    if kind in (Kind.INTEGER, *_SCALES) and (
+            plain in _INT_SOURCES or (decimal and kind in _SCALES and int(decimal.group(2)) <= _SCALES[kind])):
+        typed = f"TRY_CAST({col} AS {sql})"
+        ok = f"abs({typed}) {'<= 1' if kind is Kind.PERCENT else f'< {limit}'}"
+        return f"CASE WHEN {ok} THEN {typed} END", missing, out_of_range
+    value = forms.sql_value(text, t, sql)
+    reason = forms.sql_reason(text, t)
+    if kind is Kind.BOOL:  # fast path: the usual spellings as they are
+        value = f"CASE {raw} WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE ELSE {value} END"
+    elif kind is Kind.INTEGER:  # valid as is when it reads back as the same text
+        fast = f"TRY_CAST({raw} AS BIGINT)"
+        value = f"CASE WHEN CAST({fast} AS VARCHAR) = {raw} AND abs({fast}) < {limit} THEN {fast} ELSE {value} END"
+    elif kind in _SCALES:  # the usual yuan-and-fen text, valid as is
+        fast = f"TRY_CAST({raw} AS DECIMAL(18,2))"
+        ok = f"abs({fast}) {'<= 1' if kind is Kind.PERCENT else f'< {limit}'}"
+        value = (f"CASE WHEN CAST({fast} AS VARCHAR) = {raw} AND {ok} THEN CAST({fast} AS {sql}) "
+                 f"ELSE {value} END")
+    elif kind is Kind.ENUM:  # the exact value first
         enum = f"ENUM({', '.join(map(_lit, t.values))})"
-        value = (f"CASE WHEN TRY_CAST({raw} AS {enum}) IS NOT NULL THEN {raw} "
-                 f"WHEN TRY_CAST({text} AS {enum}) IS NOT NULL THEN {text} END")
-        expected = _lit(f" (expected one of {', '.join(t.values)})")
-        return value, missing, f"'unknown value ' || {shown} || {expected}"
-    return raw, missing, "NULL"
+        value = f"CASE WHEN TRY_CAST({raw} AS {enum}) IS NOT NULL THEN {raw} ELSE {value} END"
+    return value, missing, reason
 
 
 def _barrier(select: str) -> str:

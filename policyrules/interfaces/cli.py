@@ -122,23 +122,13 @@ def load_policy(path: str) -> Any:
 
 
 def read_data(path: str, what: str) -> Any:
-    import yaml
+    """A JSON or YAML file within the bounds of :mod:`policyrules.interfaces.safeload`."""
+    from policyrules.interfaces.safeload import DataFileError, load
 
-    p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise CliError(f"{path}: cannot read the {what} file: {getattr(err, 'strerror', None) or err}") from None
-    try:
-        if p.suffix == ".json":
-            return json.loads(text)
-        return yaml.safe_load(text)
-    except json.JSONDecodeError as err:
-        raise CliError(f"{path}:{err.lineno}:{err.colno}: not valid JSON: {err.msg}") from None
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else path
-        raise CliError(f"{where}: not valid YAML: {getattr(err, 'problem', None) or err}") from None
+        return load(path, what)
+    except DataFileError as err:
+        raise CliError(str(err)) from None
 
 
 def parse_params(pairs: list[str]) -> dict[str, str]:

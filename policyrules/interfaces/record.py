@@ -34,6 +34,9 @@ def record(policy: Any, facts: dict[str, Any], parameters: dict[str, Any], decis
 def replay(policy: Any, rec: dict[str, Any]) -> tuple[list[str], list[str]]:
     """Evaluate a stored decision again; return (differences, notes)."""
     notes = []
+    if not isinstance(rec, dict):
+        raise ValueError(f"not a stored decision (a JSON object with \"format\": \"{FORMAT}\"), "
+                         f"but {'a list' if isinstance(rec, list) else 'a single value'}")
     if rec.get("format") != FORMAT:
         raise ValueError(f"not a stored decision (format {rec.get('format')!r}, expected {FORMAT})")
     if rec.get("policy") != policy.name:

@@ -122,7 +122,7 @@ def test_eval_facts_missing_and_ill_typed_exit_2_naming_both(capsys: pytest.Capt
     assert out == ""
     assert "nothing was evaluated" in err
     assert "person.age: missing" in err
-    assert "person.annual_rent: expected an amount of money" in err and "'lots'" in err
+    assert "person.annual_rent: not a money amount" in err and "'lots'" in err
 
 
 def test_eval_bad_yaml_exits_2_with_its_place(capsys: pytest.CaptureFixture[str], tmp_path: Path,
