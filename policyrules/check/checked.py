@@ -68,11 +68,28 @@ class Parameter:
 
 
 @attrs.frozen(slots=True)
+class Band:
+    """A row of a range table with its bounds as values (None: open)."""
+
+    low: Any
+    low_inclusive: bool
+    high: Any
+    high_inclusive: bool
+    expr: n.Expr
+
+    def holds(self, x: Any) -> bool:
+        if self.low is not None and (x < self.low if self.low_inclusive else x <= self.low):
+            return False
+        return self.high is None or (x <= self.high if self.high_inclusive else x < self.high)
+
+
+@attrs.frozen(slots=True)
 class Table:
     decl: n.TableDecl
     key_type: t.Type
     value_type: t.Type
     entries: dict[str, n.Expr]
+    bands: tuple[Band, ...] = ()  # a range table's rows, in written order
 
 
 @attrs.frozen(slots=True)

@@ -224,6 +224,14 @@ class Checker:
                            hint="extend a row to cover it, or add an `otherwise:` row")
 
     def _parameter(self, d: n.ParameterDecl, ty: t.Type) -> None:
+        # a parameter's percentage is a rate the policy applies (300 % of the day wage): up to 1000 %
+        saved, self.typer._multiplier = self.typer._multiplier, True
+        try:
+            self._parameter_values(d, ty)
+        finally:
+            self.typer._multiplier = saved
+
+    def _parameter_values(self, d: n.ParameterDecl, ty: t.Type) -> None:
         if d.fixed is not None:
             self._expect(d.fixed, ty, f"parameter `{d.name}`")
         last: dt.date | None = None

@@ -39,6 +39,7 @@ class Scope:
         self.each_types: dict[tuple[str, str], t.Type | None] = {}
         self.infer_each: Callable[[str, str], t.Type | None] = lambda record, name: None
         self.results: dict[str, n.ResultDecl] = {}
+        self.table_bands: dict[str, tuple[object, ...]] = {}
         self.items: list[str] = []  # the records whose current item is in scope, innermost last
         self.constant: Callable[[n.Expr, t.Type], object] = lambda e, ty: None
 

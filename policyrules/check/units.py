@@ -414,4 +414,6 @@ class Typer:
         kt = self.infer(e.key, expect=key_type)
         if kt is not None and key_type is not None and not compatible(kt, key_type):
             self.error("T002", f"table `{e.table}` is looked up by {key_type}, got {describe(kt)}", e.key.span)
+        if table.progressive:  # the sum over the bands of rate × the part of the key in the band
+            return key_type
         return value_type

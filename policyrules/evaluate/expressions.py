@@ -357,10 +357,37 @@ class Interpreter:
                 raise Needed((f"{e.table}[{_show(key)}]",))
             return found[key]
         table = self.cp.tables[e.table]
+        if table.bands:
+            return self._range(e, table, key)
         expr = table.entries.get(key, table.decl.otherwise)
         assert expr is not None, "the checker ensures every table is total"
         self.note(f"{e.table}[{key}]")
         return self.ev(expr)
+
+    def _range(self, e: n.Lookup, table: Any, key: Any) -> Any:
+        """A row of a range table by the range that holds ``key``; for a progressive table, the
+        sum over the bands of each band's rate × the part of ``key`` inside it (超额累进)."""
+        if table.decl.progressive:
+            total = ZERO
+            shares = []
+            for i, band in enumerate(sorted(table.bands, key=lambda b: b.low or 0), 1):
+                low = band.low or ZERO
+                part = min(key, band.high) - low if band.high is not None else key - low
+                if part <= 0:
+                    continue
+                rate = self.ev(band.expr)
+                total += part * rate
+                shares.append(f"band {i}: {_amount(part)} × {_amount(rate * 100, 0)}% = {_amount(part * rate)}")
+            self.note("bands: " + "; ".join(shares))
+            return total
+        for i, band in enumerate(table.bands, 1):
+            if band.holds(key):
+                self.note(f"{e.table}[{_show(key)}]: row {i}")
+                return self.ev(band.expr)
+        if table.decl.otherwise is not None:
+            self.note(f"{e.table}[{_show(key)}]: otherwise")
+            return self.ev(table.decl.otherwise)
+        raise Needed((f"a row of table {e.table} for {_show(key)}",))
 
     def _if(self, e: n.IfExpr) -> Any:
         return self.ev(e.then) if self.ev(e.cond) else self.ev(e.else_)
@@ -368,3 +395,12 @@ class Interpreter:
 
 def _show(v: Any) -> str:
     return v.strftime("%Y-%m") if isinstance(v, dt.date) and v.day == 1 else str(v)
+
+
+def _amount(d: Decimal, places: int = 2) -> str:
+    """Exact, shown to the fen when that loses nothing (to whole numbers with ``places`` 0)."""
+    q = Decimal(1).scaleb(-places)
+    d = Decimal(d)
+    if d == d.quantize(q):
+        return format(d.quantize(q), "f")
+    return format(d.normalize(), "f")

@@ -206,6 +206,9 @@ class Formula:
         """``name = formula = value`` for every named value the step used."""
         seen = set() if seen is None else seen
         out: list[str] = []
+        if isinstance(step.node, n.Lookup) and step.note and step.note.startswith("bands: "):
+            out.append(f"{step.node.table}:")  # a progressive table: one line per band
+            out.extend(f"  {line}" for line in step.note.removeprefix("bands: ").split("; "))
         if isinstance(step.node, n.Aggregate) and f"#{id(step.node)}" not in seen:
             seen.add(f"#{id(step.node)}")  # each aggregate's items once
             out.extend(self.items(step))

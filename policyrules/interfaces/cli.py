@@ -168,8 +168,9 @@ def cmd_check(args: argparse.Namespace) -> int:
             continue
         if not args.json:
             c = policy.checked
-            what = [f"{_count(len(c.outputs), 'output')}", f"{_count(len(c.facts), 'kind')} of facts",
-                    _count(len(c.params), "parameter")] if c.outputs or not c.scorecards else []
+            outputs = len(c.outputs) + len(c.results)
+            what = [f"{_count(outputs, 'output')}", f"{_count(len(c.facts), 'kind')} of facts",
+                    _count(len(c.params), "parameter")] if outputs or not c.scorecards else []
             if c.scorecards:
                 what.append(_count(len(c.scorecards), "scorecard"))
             print(f"{path}: ok ({', '.join(what)})")

@@ -351,7 +351,22 @@ class TableEntry:
 
 
 @attrs.frozen(slots=True)
+class RangeEntry:
+    """A row of a range table: ``from 10 years below 20 years: 10 days`` (absent bounds are open)."""
+
+    low: Expr | None
+    low_inclusive: bool
+    high: Expr | None
+    high_inclusive: bool
+    expr: Expr
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
 class TableDecl:
+    """A table keyed by a category (``entries``), or by ranges of a number (``ranges``, keyed by
+    ``key``); a ``progressive`` range table of rates gives the sum over its bands (超额累进)."""
+
     name: str
     label: str | None
     key_type: str
@@ -361,6 +376,9 @@ class TableDecl:
     cites: tuple[Cite, ...]
     texts: tuple[str, ...]
     span: Span = _span()
+    ranges: tuple[RangeEntry, ...] = ()
+    key: TypeExpr | None = None
+    progressive: bool = False
 
 
 @attrs.frozen(slots=True)

@@ -157,11 +157,43 @@ class _ToAst(Transformer[Token, Any]):
 
     def table_decl(self, meta: Any, items: list[Any]) -> n.TableDecl:
         plain, t = self._split(items)
+        if isinstance(plain[1], n.TypeExpr):  # a range table
+            ranges = tuple(x for x in plain[3:] if isinstance(x, n.RangeEntry))
+            other = [x[1] for x in plain[3:] if isinstance(x, tuple) and x[0] == "otherwise"]
+            progressive = any(x == ("progressive", True) for x in plain[3:])
+            return n.TableDecl(str(plain[0]), _first(t, "label"), "", plain[2], (), other[0] if other else None,
+                               tuple(t.get("cite", ())), tuple(t.get("text", ())), _span(meta), ranges, plain[1],
+                               progressive)
         name, key_type, value_type = str(plain[0]), str(plain[1]), plain[2]
         entries = tuple(x for x in plain[3:] if isinstance(x, n.TableEntry))
         other = [x[1] for x in plain[3:] if isinstance(x, tuple)]
         return n.TableDecl(name, _first(t, "label"), key_type, value_type, entries, other[0] if other else None,
                            tuple(t.get("cite", ())), tuple(t.get("text", ())), _span(meta))
+
+    def range_entry(self, meta: Any, items: list[Any]) -> n.RangeEntry:
+        low = high = None
+        low_inc = high_inc = True
+        for kind, value in items[:-1]:
+            if kind in ("low_incl", "low_excl"):
+                low, low_inc = value, kind == "low_incl"
+            else:
+                high, high_inc = value, kind == "high_incl"
+        return n.RangeEntry(low, low_inc, high, high_inc, items[-1], _span(meta))
+
+    def low_incl(self, meta: Any, items: list[Any]) -> tuple[str, Any]:
+        return ("low_incl", items[0])
+
+    def low_excl(self, meta: Any, items: list[Any]) -> tuple[str, Any]:
+        return ("low_excl", items[0])
+
+    def high_incl(self, meta: Any, items: list[Any]) -> tuple[str, Any]:
+        return ("high_incl", items[0])
+
+    def high_excl(self, meta: Any, items: list[Any]) -> tuple[str, Any]:
+        return ("high_excl", items[0])
+
+    def progressive(self, meta: Any, items: list[Any]) -> tuple[str, bool]:
+        return ("progressive", True)
 
     def table_entry(self, meta: Any, items: list[Any]) -> n.TableEntry:
         return n.TableEntry(str(items[0]), items[1], _span(meta))
