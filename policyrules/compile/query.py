@@ -301,8 +301,13 @@ class QueryCompiler:
         return s.months_overlap(args[0], args[1], args[2], args[3])
 
     def lookup(self, e: n.Lookup) -> Sql:
+        if e.table not in self.cp.tables:
+            raise Unsupported(f"the table `{e.table}` given as a parameter or held by a value", self.rule,
+                              span=e.span)
         table = self.cp.tables[e.table]
         key = self.ex(e.key)
+        if table.bands:
+            return self.range_lookup(e, table, key)
         whens = [(s.compare("eq", key, s.string(k)), self.ex(v)) for k, v in table.entries.items()]
         if table.decl.otherwise is not None:
             default = self.ex(table.decl.otherwise)
@@ -311,6 +316,33 @@ class QueryCompiler:
         else:
             raise Unsupported(f"the empty table `{e.table}`", self.rule, span=e.span)
         return s.case(whens, default)
+
+    def range_lookup(self, e: n.Lookup, table: Any, key: Sql) -> Sql:
+        """A range table: CASE over the rows' bounds, in written order (as the interpreter picks
+        the first row that holds the key); a progressive one: the sum over the bands of
+        rate × GREATEST(0, LEAST(key, high) - low)."""
+        key = self.helper(key)
+        if table.decl.progressive:
+            total: Sql | None = None
+            for band in sorted(table.bands, key=lambda b: b.low or 0):
+                low = s.number(band.low or 0)
+                top = key if band.high is None else s.least([key, s.number(band.high)])
+                part = s.greatest([s.add(top, low, "sub"), s.number(0)])
+                share = s.mul(part, self.ex(band.expr))
+                total = share if total is None else s.add(total, share)
+            return total if total is not None else s.number(0)
+        whens = []
+        for band in table.bands:
+            conds = []
+            if band.low is not None:
+                conds.append(s.compare("ge" if band.low_inclusive else "gt", key, s.number(band.low)))
+            if band.high is not None:
+                conds.append(s.compare("le" if band.high_inclusive else "lt", key, s.number(band.high)))
+            whens.append((s.and_(conds) if conds else s.boolean(True), self.ex(band.expr)))
+        if table.decl.otherwise is not None:
+            return s.case(whens, self.ex(table.decl.otherwise))
+        raise Unsupported(f"the range table `{e.table}` without an `otherwise` row (a key outside its rows "
+                          "is still needed, which a query cannot report)", self.rule, span=e.span)
 
     # ---------------------------------------------------------------- outputs
     def output_ref(self, name: str, at: Any = None) -> Sql:
