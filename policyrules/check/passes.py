@@ -12,6 +12,7 @@ import attrs
 
 from policyrules import types as t
 from policyrules.check.checked import CheckedPolicy, Output, Parameter, Ref, Table
+from policyrules.check.limits import check_limits
 from policyrules.check.scope import Scope
 from policyrules.check.units import Typer, compatible, describe
 from policyrules.diagnostics import Diagnostic, PolicyError
@@ -40,6 +41,8 @@ class Checker:
 
     # ---------------------------------------------------------------- passes
     def run(self) -> CheckedPolicy:
+        if check_limits(self.policy, self.error):  # depth and size first: later passes recurse
+            raise PolicyError(self.diagnostics, {self.source.path: self.source})
         header = self._header()
         self._declarations()
         self._values()
@@ -178,7 +181,8 @@ class Checker:
             for b in (r.low, r.high):
                 bounds.append(None if b is None else self._bound_value(b, key_type, d.name))
             self._expect(r.expr, value_type, f"a row of table `{d.name}`")
-            if r.low is not None and r.high is not None and None not in bounds and bounds[0] >= bounds[1]:
+            lo, hi = bounds
+            if lo is not None and hi is not None and lo >= hi:
                 self.error("C010", f"the row's lower bound is not below its upper bound", r.span)
             bands.append(Band(bounds[0], r.low_inclusive, bounds[1], r.high_inclusive, r.expr))
         if d.otherwise is not None:
@@ -567,7 +571,7 @@ class Checker:
             mode, quantum = h.rounding[0].mode, _const(h.rounding[0].quantum)
         valid = h.valid[0] if h.valid else None
         tables = {name: Table(d, *_non_none(s.table_types[name]), {e.key: e.expr for e in d.entries},
-                              s.table_bands.get(name, ()))
+                              s.table_bands.get(name, ()))  # type: ignore[arg-type]
                   for name, d in s.tables.items()}
         return CheckedPolicy(
             ast=self.policy, source=self.source, name=h.name, label=h.label,
