@@ -218,6 +218,20 @@ MEANING = {
     "days": "the type and unit days", "months": "the type and unit months", "years": "the type and unit years",
     "PER_MONTH_ZH": "a rate per month: `金额 每月`, `500元 每月`",
     "PER_YEAR_ZH": "a rate per year: `金额 每年`",
+    "_record": "a record: the fields of each item of a list", "_key": "the field that identifies an item (default `id`)",
+    "_optional": "a fact or field that may be absent", "_default": "a parameter's value a caller may override",
+    "_for_each": "a value computed once per item of a record's list", "_output": "a named value reported as an output",
+    "_list_of": "the type list of records: `list of wage`", "month_type": "the type calendar month (`2024-05`)",
+    "_count": "how many items satisfy a condition", "_sum": "the total of an expression over the items",
+    "_agg_over": "the list an aggregate runs over", "_where": "the condition on the items (to the end of the expression)",
+    "_smallest": "the smallest value over the items", "_largest": "the largest value over the items",
+    "_any": "whether some item satisfies a condition", "_every": "whether all items satisfy a condition",
+    "_list": "the keys of the items that satisfy a condition", "_first": "the first item that satisfies a condition",
+    "_last": "the last item that satisfies a condition",
+    "_full": "the lower bound of a range, included (Chinese `满`; English `from`)",
+    "_above": "the lower bound of a range, excluded", "_below": "the upper bound of a range, excluded",
+    "_up_to": "the upper bound of a range, included",
+    "_progressive": "a range table of rates summed band by band (超额累进)",
 }
 
 

@@ -34,7 +34,19 @@ ZH_KEYWORDS = {
     "signed": "可为负", "money": "金额", "integer": "整数", "number": "数值", "percent": "百分比", "bool": "是否",
     "date": "日期", "text_type": "文本", "days": "天数", "months": "月数", "years": "年数",
     "per month": "每月", "per year": "每年",
+    "record": "记录类型", "key": "键", "optional": "可选", "default": "默认", "for_each": "每条",
+    "output": "输出", "list_of": "列表", "year_month": "年月", "count": "计数", "sum": "合计",
+    "agg_over": "遍历", "where": "满足", "smallest": "最小", "largest": "最大", "any": "存在",
+    "every": "每个", "list": "列出", "agg_first": "第一个", "last": "最后一个",
+    "range_from": "满", "above": "超过", "below": "不满", "up_to": "至", "progressive": "超额累进",
 }
+# English spellings that differ from the key of ZH_KEYWORDS.
+_EN_KEYWORDS = {"text_type": "text", "list_of": "list of", "agg_over": "over", "agg_first": "first",
+                "range_from": "from"}
+# Aggregate operators: the keyword, and whether the summed/compared expression is written.
+_AGGREGATES = {"count": ("count", False), "sum": ("sum", True), "min": ("smallest", True),
+               "max": ("largest", True), "any": ("any", False), "every": ("every", False),
+               "ids": ("list", False), "first": ("agg_first", False), "last": ("last", False)}
 
 _OPS = {"add": "+", "sub": "-", "mul": "×", "div": "/", "ge": ">=", "le": "<=", "gt": ">", "lt": "<",
         "eq": "=", "ne": "!="}
@@ -124,7 +136,7 @@ class _Printer:
 
     def kw(self, word: str) -> str:
         if not self.zh:
-            return "text" if word == "text_type" else word
+            return _EN_KEYWORDS.get(word, word)
         return ZH_KEYWORDS[word]
 
     # ---------------------------------------------------------------- expressions
@@ -188,7 +200,23 @@ class _Printer:
         if isinstance(e, n.IfExpr):
             return (f"{kw('if')} {self.expr(e.cond, BOUND)} {kw('then')} {self.expr(e.then, BOUND)} "
                     f"{kw('else')} {self.expr(e.else_)}"), IF
+        if isinstance(e, n.Aggregate):
+            return self.aggregate(e), IF
         raise TypeError(f"cannot print expression node {type(e).__name__}")
+
+    def aggregate(self, e: n.Aggregate) -> str:
+        """``count X where c``, ``sum e over X where c``, …: the condition runs to the end of the
+        expression, so an aggregate anywhere but at the end is parenthesised (its level is IF)."""
+        word, with_expr = _AGGREGATES[e.op]
+        text = self.kw(word)
+        if with_expr:
+            if e.expr is None:
+                raise TypeError(f"aggregate {e.op!r} needs an expression")
+            text += f" {self.expr(e.expr, BOUND)} {self.kw('agg_over')}"
+        text += f" {e.items.dotted}"
+        if e.where is not None:
+            text += f" {self.kw('where')} {self.expr(e.where)}"
+        return text
 
     @staticmethod
     def logic_operand(op: str, child: n.Expr, text: str) -> str:
@@ -227,6 +255,14 @@ class _Printer:
             return str(t.ref)
         if t.kind == "enum":
             return " | ".join(t.values)
+        if t.kind == "list":
+            return f"{self.kw('list_of')} {t.element}"
+        if t.kind == "map":
+            if t.key is None or t.value is None:
+                raise TypeError("a map type needs a key and a value type")
+            return f"{self.type_expr(t.key)} -> {self.type_expr(t.value)}"
+        if t.kind == "month":
+            return self.kw("year_month")
         if t.kind in ("money", "integer", "number", "percent", "bool", "date", "text"):
             return self.kw("text_type" if t.kind == "text" else t.kind)
         raise TypeError(f"unknown type kind {t.kind!r}")
@@ -339,7 +375,10 @@ class _Printer:
 
     def _ParameterDecl(self, d: n.ParameterDecl) -> list[str]:
         line = f"{self.head(self.kw('parameter'), d.name, label=d.label)}: {self.type_expr(d.type)}"
-        lines = [f"{line} = {self.expr(d.fixed)}" if d.fixed is not None else line]
+        if d.fixed is not None:
+            line += f" {self.kw('default')} " if d.overridable else " = "
+            line += self.expr(d.fixed)
+        lines = [line]
         lines += [f"  {self.kw('from')} {v.start.isoformat()}: {self.expr(v.expr)}" for v in d.dated]
         return lines + self.docs(d.cites, d.texts)
 
@@ -359,6 +398,8 @@ class _Printer:
         return lines + self.docs(d.cites, d.texts)
 
     def _TableDecl(self, d: n.TableDecl) -> list[str]:
+        if d.key is not None:
+            return self.range_table(d)
         lines = [f"{self.head(self.kw('table'), d.name, label=d.label)}: {d.key_type} -> "
                  f"{self.type_expr(d.value_type)}", *self.docs(d.cites, d.texts)]
         lines += [f"  {e.key}: {self.expr(e.expr)}" for e in d.entries]
@@ -366,13 +407,50 @@ class _Printer:
             lines.append(f"  {self.kw('otherwise')}: {self.expr(d.otherwise)}")
         return lines
 
+    def field(self, f: n.FieldDecl) -> str:
+        opt = f"{self.kw('optional')} " if f.optional else ""
+        line = f"  {self.head(f.name, label=f.label)}: {opt}{self.type_expr(f.type)}"
+        return line if f.default is None else f"{line} = {self.expr(f.default)}"
+
+    def range_table(self, d: n.TableDecl) -> list[str]:
+        """A table keyed by ranges: ``from 10 years below 20 years: 10 days`` (满 … 不满 …)."""
+        assert d.key is not None
+        first = (f"{self.head(self.kw('table'), d.name, label=d.label)}: {self.type_expr(d.key)} -> "
+                 f"{self.type_expr(d.value_type)}")
+        lines = [f"{first} {self.kw('progressive')}" if d.progressive else first, *self.docs(d.cites, d.texts)]
+        for r in d.ranges:
+            bounds = []
+            if r.low is not None:
+                bounds.append(f"{self.kw('range_from' if r.low_inclusive else 'above')} {self.expr(r.low, SUM)}")
+            if r.high is not None:
+                bounds.append(f"{self.kw('up_to' if r.high_inclusive else 'below')} {self.expr(r.high, SUM)}")
+            if not bounds:
+                raise TypeError(f"a range of table {d.name!r} needs a bound")
+            lines.append(f"  {' '.join(bounds)}: {self.expr(r.expr)}")
+        if d.otherwise is not None:
+            lines.append(f"  {self.kw('otherwise')}: {self.expr(d.otherwise)}")
+        return lines
+
     def _FactsDecl(self, d: n.FactsDecl) -> list[str]:
-        return [f"{self.head(self.kw('facts'), d.kind, label=d.label)}:",
-                *(f"  {self.head(f.name, label=f.label)}: {self.type_expr(f.type)}" for f in d.fields)]
+        return [f"{self.head(self.kw('facts'), d.kind, label=d.label)}:", *(self.field(f) for f in d.fields)]
+
+    def _RecordDecl(self, d: n.RecordDecl) -> list[str]:
+        first = self.head(self.kw("record"), d.name, label=d.label)
+        if d.key is not None:
+            first += f" {self.kw('key')} {d.key}"
+        return [f"{first}:", *(self.field(f) for f in d.fields), *self.docs(d.cites, d.texts)]
 
     def _ValueDecl(self, d: n.ValueDecl) -> list[str]:
-        first = f"{self.head(self.kw('value'), d.name, label=d.label)} ="
+        first = self.head(self.kw("value"), d.name, label=d.label)
+        first = f"{first} {self.kw('for_each')} {d.each} =" if d.each is not None else f"{first} ="
         return self.body(first, d.expr) + self.docs(d.cites, d.texts)
+
+    def _ResultDecl(self, d: n.ResultDecl) -> list[str]:
+        first = self.head(self.kw("output"), d.name, label=d.label)
+        if d.type is not None:
+            first += f": {self.type_expr(d.type)}"
+        return (self.body(f"{first} =", d.expr) + self.docs(d.cites, d.texts)
+                + [self.rounding(r) for r in d.rounding])
 
     def _OutputDecl(self, d: n.OutputDecl) -> list[str]:
         first = self.head(self.kw(d.kind), d.name, label=d.label)

@@ -104,6 +104,161 @@ def test_golden_round_trip_and_idempotence(policy: n.Policy, lang: str) -> None:
     assert text.endswith("\n") and not text.endswith("\n\n")
 
 
+# Records, lists, typed outputs, parameter defaults and aggregates.
+RECORDS = '''
+policy records-test "记录测试"
+
+record wage "月工资" key month:
+  month: year_month
+  amount "金额": signed money = 0 元
+  note: optional text
+  cite "a cite"
+  text "a text"
+
+record child:
+  born: date
+  education: list of school
+
+record school:
+  stage: primary | secondary
+
+facts person "劳动者":
+  monthly_wages "工资记录": list of wage
+  children: list of child
+  termination_unlawful: bool = false
+  leave_start: optional date
+  balance: signed money
+  rates_given: integer -> money
+  m0: year_month
+
+parameter rates "倍数": stage -> number
+parameter by_text: text -> signed money
+parameter nested: integer -> text -> percent
+parameter rate_table: list of wage
+parameter monthly_paid_days "月计薪天数": number default 21.75
+  cite "default"
+parameter fixed_amount: money = 3000 元
+
+value pay "加班工资" for_each wage = amount × 2 + rates[stage]
+  cite "per item"
+
+value n_months = count monthly_wages
+value n_in = count monthly_wages where month >= m0 and month <= month_of(evaluation_date) - 1 month
+value total = sum amount over monthly_wages where month >= m0
+value low = smallest amount + 1 元 over monthly_wages
+value high = largest (if given(note) then amount else 0 元) over monthly_wages where given(note)
+value some = any monthly_wages where amount > 3000 元 or not given(note)
+value all_ = every children where born < 2020-01-01
+value ids = list monthly_wages where amount > 0 元
+value first_wage = first monthly_wages where amount > 0 元
+value last_wage = last rate_table
+value last_amount = last_wage.amount
+value nested_sum = sum (count education where stage = primary) over children
+value combined = (count monthly_wages where amount > 0 元) × 1000 元 + max((sum amount over monthly_wages), 1 元)
+value in_if = if any children where born > 2000-01-01 then 1 else count children where born > 2010-01-01
+value in_cond = if (every children where born > 2000-01-01) then (count children) else 0
+value capped = (sum amount over monthly_wages), at_most 10万元
+value rounded = round(total, 0.01 元)
+
+output full_years "满年数": integer = years_between(2020-01-01, evaluation_date + 1 day)
+  cite "《劳动合同法》第四十七条"
+  text "按满一年"
+output months_used = list monthly_wages where month >= m0
+output rate: percent = 10%
+  rounding half_up to 0.0001
+output when_: year_month = month_of(evaluation_date)
+output wages_list: list of wage = list monthly_wages
+output flag "标志": bool = (count monthly_wages) >= 3 or (any children where born > 2000-01-01)
+'''
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_records_lists_and_typed_outputs_round_trip(lang: str) -> None:
+    policy = parse(RECORDS, "records.policy")
+    kinds = {type(d).__name__ for d in policy.decls}
+    assert {"RecordDecl", "ResultDecl", "FactsDecl", "ParameterDecl", "ValueDecl"} <= kinds
+    text = roundtrip(policy, lang)
+    assert print_policy(parse(text), lang) == text
+    words = {"en": ["record wage \"月工资\" key month:", "  note: optional text", "list of wage",
+                    "number default 21.75", "for_each wage =", "year_month", "signed money", "integer -> text -> percent",
+                    "sum amount over monthly_wages where", "smallest ", "largest ", "any ", "every ",
+                    "= list monthly_wages", "first monthly_wages", "last rate_table",
+                    "sum (count education where stage = primary) over children",
+                    "(count monthly_wages where amount > 0 元) × 1000 元",
+                    "max((sum amount over monthly_wages), 1 元)", "output rate: percent = 10%"],
+             "zh": ["记录类型 wage \"月工资\" 键 month:", "  note: 可选 文本", "列表 wage", "数值 默认 21.75",
+                    "每条 wage =", "年月", "可为负 金额", "合计 amount 遍历 monthly_wages 满足", "最小 ", "最大 ",
+                    "存在 ", "每个 ", "列出 ", "第一个 ", "最后一个 ", "计数 ", "输出 rate: 百分比 = 10%"]}[lang]
+    assert [w for w in words if w not in text] == []
+
+
+RANGES = '''
+政策 range-example "区间表示例"
+
+事实 person "职工":
+  cumulative_years "累计工作年数": 年数
+  taxable_income "应纳税所得额": 金额
+
+表 leave_days "年休假天数": 年数 -> 天数
+  满 1年 不满 10年: 5天
+  满 10年 不满 20年: 10天
+  满 20年: 15天
+  其他: 0天
+
+表 tax_rate "税率": 金额 -> 百分比 超额累进
+  至 36000 元: 3%
+  超过 36000 元 至 144000 元: 10%
+  超过 144000 元: 20%
+
+定义 annual_leave "年休假" = leave_days[cumulative_years]
+
+定义 tax "应纳税额" = tax_rate[taxable_income]
+'''
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_range_tables_round_trip(lang: str) -> None:
+    text = roundtrip(parse(RANGES, "ranges.policy"), lang)
+    assert print_policy(parse(text), lang) == text
+    expected = {"en": ["  from 1 year below 10 years: 5 days", "money -> percent progressive",
+                       "  above 36000 元 up_to 144000 元: 10%"],
+                "zh": ["  满 1年 不满 10年: 5天", "金额 -> 百分比 超额累进", "  超过 36000 元 至 144000 元: 10%"]}[lang]
+    assert [w for w in expected if w not in text] == []
+
+def test_aggregates_in_larger_expressions_are_parenthesised() -> None:
+    count = n.Aggregate("count", name("xs"), None, n.Binary("gt", name("a"), n.Number(Decimal(1))))
+    total = n.Aggregate("sum", name("xs"), n.Binary("add", name("a"), name("b")), None)
+    cases = [
+        (count, "count xs where a > 1"),
+        (n.Binary("mul", count, n.Money(Decimal(1000))), "(count xs where a > 1) × 1000 元"),
+        (n.Binary("add", n.Number(Decimal(1)), count), "1 + (count xs where a > 1)"),
+        (n.Call("max", (total, n.Number(Decimal(0)))), "max((sum a + b over xs), 0)"),
+        (n.Aggregate("sum", name("ys"), count, None), "sum (count xs where a > 1) over ys"),
+        (n.IfExpr(count, total, count), "if (count xs where a > 1) then (sum a + b over xs) else count xs where a > 1"),
+        (n.Bound("cap", total, n.Number(Decimal(3))), "(sum a + b over xs), at_most 3"),
+        (n.Unary("not", n.Aggregate("any", name("xs"), None, name("ok"))), "not (any xs where ok)"),
+    ]
+    for expr, en in cases:
+        assert print_expr(expr) == en
+        policy = n.Policy((n.ValueDecl("x", None, expr, (), ()),))
+        for lang in ("en", "zh"):
+            roundtrip(policy, lang)
+
+
+def policy_files() -> list[Path]:
+    return sorted((ROOT / "policies").glob("*.policy"))
+
+
+@pytest.mark.parametrize("path", policy_files(), ids=lambda p: p.name)
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_policy_file_round_trips(path: Path, lang: str) -> None:
+    """Every published policy (new ones are picked up by the glob) prints in both keyword
+    languages to text that parses back to the same AST, and printing is idempotent."""
+    policy = parse(path.read_text(encoding="utf-8"), str(path))
+    text = roundtrip(policy, lang)
+    assert print_policy(parse(text), lang) == text
+
+
 def test_chinese_and_english_keywords_give_the_same_ast() -> None:
     zh, en = print_policy(CITY, "zh"), print_policy(CITY, "en")
     assert zh != en and "条件 " in zh and "when " not in zh
@@ -196,6 +351,18 @@ leaves = st.one_of(
 )
 
 
+AGGREGATE_OPS = ["count", "sum", "min", "max", "any", "every", "ids", "first", "last"]
+item_lists = st.lists(identifiers, min_size=1, max_size=2).map(lambda ps: n.Name(tuple(ps)))
+
+
+def aggregate(op: str, items: n.Name, expr: n.Expr, where: n.Expr | None) -> n.Aggregate:
+    """An aggregate as the grammar allows it: an expression for sum/smallest/largest only,
+    a condition required for any/every."""
+    if op in ("any", "every") and where is None:
+        where = expr
+    return n.Aggregate(op, items, expr if op in ("sum", "min", "max") else None, where)
+
+
 def extend(sub: st.SearchStrategy[n.Expr]) -> st.SearchStrategy[n.Expr]:
     ops = ["add", "sub", "mul", "div", "and", "or", "implies", "ge", "le", "gt", "lt", "eq", "ne"]
     members = st.lists(identifiers, min_size=1, max_size=3).map(tuple)
@@ -211,6 +378,7 @@ def extend(sub: st.SearchStrategy[n.Expr]) -> st.SearchStrategy[n.Expr]:
         st.builds(n.Lookup, identifiers, sub),
         st.builds(n.IfExpr, sub, sub, sub),
         st.builds(n.Actual, sub),
+        st.builds(aggregate, st.sampled_from(AGGREGATE_OPS), item_lists, sub, st.none() | sub),
     )
 
 
