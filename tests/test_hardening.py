@@ -202,3 +202,40 @@ def test_corpus_replays():
     for case in cases:
         kind = {k.kind.value + (k.unit or ""): k for k in KINDS}[case["kind"]]
         assert _batch([case["text"]], kind) == [_eval(case["text"], kind)], case
+
+
+# ---------------------------------------------------------------- 6: whatever passes check also runs
+def _deep_policy(expr: str) -> str:
+    return (f'policy p "p"\n\nfacts person "p":\n  rent "r": money\n  ok "o": bool\n\n'
+            f'benefit b "b" yearly\n  when person.ok\n  amount {expr}\n')
+
+
+@pytest.mark.parametrize("expr, code, column", [
+    (" + ".join(["rent"] * 176), "P005", None), ("if ok then 1 元 else " * 400 + "2 元", "P005", None),
+    ("1" + "0" * 28 + " 元", "P006", 10),
+])
+def test_too_deep_or_too_large_is_refused_by_check_with_its_position(expr, code, column):
+    from policyrules.api import PolicyError, loads
+
+    with pytest.raises(PolicyError) as info:
+        loads(_deep_policy(expr), "deep.policy")
+    [d] = info.value.diagnostics
+    assert d.code == code and d.span is not None and d.span.line == 9 and (column is None or d.span.column == column)
+    assert d.span.column > 1
+
+
+def test_at_the_limit_everything_runs(tmp_path, capsys):
+    from policyrules.api import loads
+    from policyrules.check.limits import MAX_DEPTH
+
+    csv_in = tmp_path / "in.csv"
+    csv_in.write_text("rent,ok\n1.00,true\n", encoding="utf-8")
+    for i, expr in enumerate((" + ".join(["rent"] * (MAX_DEPTH - 8)), "if ok then 1 元 else " * (MAX_DEPTH - 8) + "2 元")):
+        policy = loads(_deep_policy(expr), "edge.policy")
+        decision = policy.evaluate({"person": {"rent": "1.00", "ok": True}}, on="2020-01-01")
+        policy.explain(decision)
+        path = tmp_path / f"edge{i}.policy"
+        path.write_text(_deep_policy(expr), encoding="utf-8")
+        assert main(["sql", str(path)]) == 0
+        assert main(["batch", str(path), str(csv_in), "--on", "2020-01-01", "-o", str(tmp_path / "o.csv")]) == 0
+        capsys.readouterr()

@@ -11,6 +11,7 @@ from typing import Any
 import attrs
 
 from policyrules import types as t
+from policyrules.check.limits import check_limits
 from policyrules.check.checked import CheckedPolicy, Output, Parameter, Ref, Table
 from policyrules.check.limits import check_limits
 from policyrules.check.scope import Scope
@@ -41,6 +42,8 @@ class Checker:
 
     # ---------------------------------------------------------------- passes
     def run(self) -> CheckedPolicy:
+        if check_limits(self.policy, self.error):  # depth and size first: later passes recurse
+            raise PolicyError(self.diagnostics, {self.source.path: self.source})
         if check_limits(self.policy, self.error):  # depth and size first: later passes recurse
             raise PolicyError(self.diagnostics, {self.source.path: self.source})
         header = self._header()
