@@ -35,5 +35,6 @@ CODES: dict[str, str] = {
     "C007": "an exclusive group with a member that cannot be in it",
     "C008": "dates out of order (a window that ends before it starts, dated values not in order)",
     "C009": "branches of one amount with different parts",
+    "C011": "a benefit whose amount can be negative",
     "C010": "a range table whose rows overlap, leave a gap, or have a lower bound not below the upper",
 }

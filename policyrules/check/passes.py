@@ -11,7 +11,6 @@ from typing import Any
 import attrs
 
 from policyrules import types as t
-from policyrules.check.limits import check_limits
 from policyrules.check.checked import CheckedPolicy, Output, Parameter, Ref, Table
 from policyrules.check.limits import check_limits
 from policyrules.check.scope import Scope
@@ -44,13 +43,12 @@ class Checker:
     def run(self) -> CheckedPolicy:
         if check_limits(self.policy, self.error):  # depth and size first: later passes recurse
             raise PolicyError(self.diagnostics, {self.source.path: self.source})
-        if check_limits(self.policy, self.error):  # depth and size first: later passes recurse
-            raise PolicyError(self.diagnostics, {self.source.path: self.source})
         header = self._header()
         self._declarations()
         self._values()
         outputs = self._outputs()
         self._groups(outputs)
+        self._signs()
         for inv in self._decls(n.InvariantDecl):
             self.typer.condition(inv.expr, "an invariant")
         self._cycles()
@@ -186,7 +184,7 @@ class Checker:
             self._expect(r.expr, value_type, f"a row of table `{d.name}`")
             lo, hi = bounds
             if lo is not None and hi is not None and lo >= hi:
-                self.error("C010", f"the row's lower bound is not below its upper bound", r.span)
+                self.error("C010", "the row's lower bound is not below its upper bound", r.span)
             bands.append(Band(bounds[0], r.low_inclusive, bounds[1], r.high_inclusive, r.expr))
         if d.otherwise is not None:
             self._expect(d.otherwise, value_type, f"the `otherwise` row of table `{d.name}`")
@@ -214,7 +212,7 @@ class Checker:
         def low_key(b: Any) -> tuple[int, Any, int]:
             return (0, 0, 0) if b.low is None else (1, b.low, 0 if b.low_inclusive else 1)
 
-        rows = sorted((b for b in bands if b.low is not None or b.high is not None or True), key=low_key)
+        rows = sorted(bands, key=low_key)
         for a, b in zip(rows, rows[1:], strict=False):
             if a.high is None or b.low is None:
                 self.error("C010", f"table `{d.name}`: two rows are open on the same side and overlap", d.span)
@@ -449,6 +447,72 @@ class Checker:
                 if by is not None and by.kind is not K.DURATION:
                     self.error("T008", f"an extension is a duration, got {describe(by)}", ext.by.span)
             self.typer.condition(ext.cond)
+
+    # ---------------------------------------------------------------- signs
+    def _signs(self) -> None:
+        """No benefit can pay a negative amount (C011): prove it, or say how it can."""
+        from policyrules.check.signs import Signs, amount_exprs
+        from policyrules.explain.text import _source
+
+        s = self.scope
+        if any(d.severity == "error" for d in self.diagnostics):
+            return  # names and types must be right first
+
+        class _Src:
+            source = self.source
+
+        def source(e: Any) -> str:
+            return " ".join(_source(_Src, e).split())  # type: ignore[arg-type]
+
+        def lookup(ref: Ref) -> Any:
+            ty = s.type_of_ref(ref) if ref.what != "enum" else None
+            if ref.path:
+                return f"`{ref.name}.{'.'.join(ref.path)}` may be negative" if ty is not None and ty.signed else None
+            if ref.what in ("fact", "item"):
+                return f"`{ref.name}` may be negative (declared signed)" if ty is not None and ty.signed else None
+            if ref.what == "param":
+                d, pty = s.params[ref.name]
+                if pty.signed:
+                    return f"`{ref.name}` may be negative (declared signed)"
+                return d.fixed
+            if ref.what == "value":
+                return s.values[ref.name].expr
+            if ref.what == "each":
+                return s.each[ref.kind or ""][ref.name].expr
+            return None
+
+        def table(name: str) -> list[Any]:
+            d = s.tables.get(name)
+            if d is None:
+                return []
+            rows = [e.expr for e in d.entries] + [r.expr for r in d.ranges]
+            return rows + ([d.otherwise] if d.otherwise is not None else [])
+
+        def numeric(e: Any) -> bool:
+            ty = self.typer.types.get(id(e))
+            return ty is None or ty.kind not in (K.DATE, K.MONTH, K.BOOL, K.ENUM, K.TEXT)
+
+        signs = Signs(s.refs, source, lookup, table, numeric)
+        for d in s.outputs.values():
+            if not d.monetary or not d.amounts:
+                continue
+            when = frozenset().union(*(signs.facts(c) for c in d.conditions)) if d.conditions else frozenset()
+            for e, conds in amount_exprs(d.amounts[0]):
+                known = when.union(*(signs.facts(c) for c in conds)) if conds else when
+                why = signs.under(known, e)
+                if why:
+                    self.error("C011", f"the amount of `{d.name}` can be negative: {why}", e.span,
+                               hint="add a floor (`at_least 0 元`), or declare `signed` the fact that may be negative")
+                    break
+        for name, r in s.results.items():  # a money output is an amount too, unless declared signed
+            ty = s.value_types.get(name)
+            if ty is None or ty.kind not in (K.MONEY, K.RATE) or (r.type is not None and r.type.signed):
+                continue
+            why = signs.negative(r.expr)
+            if why:
+                self.error("C011", f"the amount `{name}` can be negative: {why}", r.expr.span,
+                           hint=f"add a floor (`at_least 0 元`), or declare it `output {name}: signed money = …` "
+                           "where a negative amount is meant")
 
     # ---------------------------------------------------------------- groups
     def _groups(self, outputs: dict[str, Output]) -> None:

@@ -161,7 +161,7 @@ facts person:
   taxable: money
   day: day_type
 value band = first rate_table where not given(up_to) or taxable <= up_to
-output tax: money = taxable × band.rate - band.quick_deduction
+output tax: money = taxable × band.rate - band.quick_deduction, at_least 0 元
 output rate_of_day: number = rates[day]
 output paid_days: number = days
 """
