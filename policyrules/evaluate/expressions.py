@@ -38,6 +38,7 @@ class Interpreter:
         self.value_steps: dict[str, Step] = {}
         self.items: list[Record] = []  # the current item of each aggregate being evaluated, innermost last
         self.each: dict[tuple[int, str], Any] = {}  # (id of an item, per-item value) -> value
+        self.each_steps: dict[tuple[int, str], Step] = {}
         self._frames: list[list[Any]] = [[[], None, None]]
         self._types = cp.types
         self._refs = cp.refs
@@ -148,13 +149,18 @@ class Interpreter:
         """A per-item value (``value pay for_each overtime_record = …``) of one item, computed once."""
         key = (id(item), name)
         if key in self.each:
+            if self.tracing and key in self.each_steps:
+                self._frames[-1][0].append(self.each_steps[key])
             return self.each[key]
         decl, _ = self.cp.records[item.record].each[name]
         saved, self.items = self.items, [item]
         try:
-            v = self.ev(decl.expr)
+            v, step = self.traced(decl.expr)
         finally:
             self.items = saved
+        if step is not None:
+            self.each_steps[key] = step
+            self._frames[-1][0].append(step)
         self.each[key] = v
         return v
 

@@ -186,6 +186,20 @@ class Formula:
             return f"({self.body(step)})"
         return self.full(step)
 
+    def failed(self, step: Step) -> list[Step]:
+        """The comparisons that made a false condition false, followed down through named values
+        and `and` (why not)."""
+        node = step.node
+        if step.value is not False:
+            return []
+        if isinstance(node, n.Name) and step.children:
+            return self.failed(step.children[-1]) or []
+        if isinstance(node, n.Binary) and node.op == "and":
+            return [f for c in step.children for f in self.failed(c)]
+        if isinstance(node, n.Binary) and node.op in ("or", "implies"):
+            return [step]
+        return [step] if not isinstance(node, n.Name) else []
+
     def items(self, step: Step, limit: int = 30) -> list[str]:
         """One line per item an aggregate went through: included or not, and why."""
         e = step.node
@@ -197,7 +211,9 @@ class Formula:
         for ch in items[:limit]:
             parts = [self.full(x) if not isinstance(x.value, bool) else self.line(x) for x in ch.children]
             mark = "✓" if ch.value else "✗"
-            out.append(f"  {mark} {ch.name}: " + "; ".join(parts))
+            why = [self.line(f) for x in ch.children if x.value is False for f in self.failed(x)]
+            tail = f" (✗ {'; ✗ '.join(why)})" if why else ""
+            out.append(f"  {mark} {ch.name}: " + "; ".join(parts) + tail)
         if len(items) > limit:
             out.append(f"  … {len(items) - limit} more")
         return out

@@ -101,6 +101,8 @@ def card(cp: CheckedPolicy, r: OutputResult, f: Formula, tr: dict[str, str], wid
         for c in (failed or r.conditions):
             text = f.line(c.step) if c.step is not None else _source(cp, c.expr)
             lines.append(f"{ind * 2}{'✗' if failed else '✓'} {text}")
+            if failed and c.step is not None:  # why not: down through named values to the comparison
+                lines.extend(f"{ind * 3}✗ {f.line(x)}" for x in f.failed(c.step) if x is not c.step)
         if failed and failed[0].step is None:
             lines.append(ind * 2 + tr["no trace"])
     if r.term is not None:
