@@ -13,7 +13,7 @@ from typing import Any
 
 from policyrules.check.checked import CheckedPolicy
 from policyrules.check.passes import check
-from policyrules.diagnostics import Diagnostic, PolicyError
+from policyrules.diagnostics import PolicyError
 from policyrules.evaluate.decide import EvaluationError, evaluate
 from policyrules.evaluate.inputs import InputError
 from policyrules.evaluate.trace import Decision
@@ -61,15 +61,16 @@ def _problem(where: str, message: str) -> Any:
 
 def loads(text: str, path: str = "<policy>") -> Policy:
     """Parse and check policy text; raise PolicyError listing every problem."""
+    from policyrules.sourcefile import MAX_POLICY_BYTES, too_large
+
+    text = text.removeprefix("\ufeff")  # a byte-order mark, as editors on Windows write
+    if len(text) > MAX_POLICY_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_POLICY_BYTES:
+        raise too_large(path, len(text.encode("utf-8", "surrogatepass")))
     return Policy(check(parse_cached(text, path), Source(path, text)))
 
 
 def load(path: str | Path) -> Policy:
     """Read, parse and check a ``.policy`` file."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise PolicyError([Diagnostic("F001", f"cannot read the policy file: {err.__class__.__name__}: {err}",
-                                      None, str(path))]) from None
-    return loads(text, str(path))
+    from policyrules.sourcefile import read_policy
+
+    return loads(read_policy(path), str(path))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import attrs
 
 
@@ -28,7 +30,7 @@ class Source:
     def line(self, number: int) -> str:
         """Line ``number`` as the parser counts lines: only ``\n`` ends one (a form feed or
         U+2028 in a comment does not, as it would for ``str.splitlines``)."""
-        lines = source_lines(self.text)
+        lines = lines_of(self.text)
         return lines[number - 1] if 0 < number <= len(lines) else ""
 
 
@@ -38,6 +40,13 @@ def source_lines(text: str) -> list[str]:
     if len(lines) > 1 and not lines[-1]:
         lines.pop()
     return lines
+
+
+@lru_cache(maxsize=8)
+def lines_of(text: str) -> tuple[str, ...]:
+    """``source_lines(text)``, split once per text (a checker or an explanation asks for the
+    lines under hundreds of spans of one file: splitting each time made checking quadratic)."""
+    return tuple(source_lines(text))
 
 
 NO_SPAN = Span(0, 0, 0, 0)

@@ -10,6 +10,7 @@ from decimal import Decimal
 from policyrules.check.checked import CheckedPolicy
 from policyrules.evaluate.trace import Decision, OutputResult
 from policyrules.explain.formula import Formula, fmt_decimal, fmt_value
+from policyrules.source import lines_of
 from policyrules.syntax import nodes as n
 
 T = {
@@ -49,7 +50,8 @@ def explain(cp: CheckedPolicy, decision: Decision, lang: str = "en", outputs: li
     f = Formula(cp, lang)
     lines = [tr["title"].format(policy=decision.policy, on=decision.on)]
     if decision.parameters:
-        shown = ", ".join(f"{k} {fmt_value(v, cp.params[k].type, lang)}" for k, v in decision.parameters.items())
+        shown = ", ".join(f"{k} {fmt_value(v, cp.params[k].type, lang, cp.records)}"
+                          for k, v in decision.parameters.items())
         lines.append(f"{tr['parameters']}: {shown}")
     for name, r in decision.outputs.items():
         if outputs and name not in outputs:
@@ -206,7 +208,7 @@ def _source(cp: CheckedPolicy, expr: object) -> str:
     span = getattr(expr, "span", None)
     if span is None or not span.line:
         return "?"
-    lines = cp.source.text.splitlines()[span.line - 1: span.end_line]
+    lines = lines_of(cp.source.text)[span.line - 1: span.end_line]
     if not lines:
         return "?"
     if len(lines) == 1:

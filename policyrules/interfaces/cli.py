@@ -264,16 +264,14 @@ def cmd_test(args: argparse.Namespace) -> int:
 @command("fmt")
 def cmd_fmt(args: argparse.Namespace) -> int:
     from policyrules.api import PolicyError
+    from policyrules.sourcefile import read_policy
     from policyrules.syntax.parse import parse
     from policyrules.syntax.printer import print_policy
 
     changed = 0
     for path in args.paths:
         try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as err:
-            raise CliError(f"{path}: cannot read: {err.strerror}") from None
-        try:
+            text = read_policy(path)
             formatted = print_policy(parse(text, path), lang=args.lang or _keyword_language(text), source=text)
         except PolicyError as err:
             raise CliError(str(err)) from None

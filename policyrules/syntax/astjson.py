@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import attrs
@@ -30,7 +30,16 @@ def _classes() -> dict[str, type]:
             if isinstance(obj, type) and obj.__module__ == mod_name and (
                     attrs.has(obj) or issubclass(obj, enum.Enum)):
                 out[f"{mod_name.rsplit('.', 1)[1]}.{name}"] = obj
+    _CLASSES.update((k, v) for k, v in out.items() if attrs.has(v))
     return out
+
+
+_CLASSES: dict[str, type] = {}  # filled by _classes() on first use
+
+
+@cache
+def _field_names(cls: type) -> frozenset[str]:
+    return frozenset(f.name for f in attrs.fields(cls))  # type: ignore[arg-type]
 
 
 def _tag(cls: type) -> str:
@@ -65,17 +74,18 @@ def encode(x: Any) -> Any:
 
 def decode(x: Any) -> Any:
     """The AST value of data made by :func:`encode`; ``ValueError`` for anything else."""
-    if x is None or isinstance(x, bool | str | int) and not isinstance(x, float):
+    kind = type(x)  # exact types: JSON gives nothing else (and a union in isinstance is slow)
+    if x is None or kind is str or kind is int or kind is bool:
         return x
-    if isinstance(x, list):
+    if kind is list:
         return [decode(v) for v in x]
-    if not isinstance(x, dict):
-        raise ValueError(f"unexpected {type(x).__name__}")
+    if kind is not dict:
+        raise ValueError(f"unexpected {kind.__name__}")
     if "~c" in x:
-        cls = _classes().get(x["~c"])
+        cls = _CLASSES.get(x["~c"]) or _classes().get(x["~c"])
         if cls is None or not attrs.has(cls):
             raise ValueError(f"unknown class {x['~c']!r}")
-        names = {f.name for f in attrs.fields(cls)}
+        names = _field_names(cls)
         kwargs = {k: decode(v) for k, v in x.items() if k != "~c"}
         if not set(kwargs) <= names:
             raise ValueError(f"unknown field of {x['~c']}")

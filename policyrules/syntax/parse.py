@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import lark
 
 from policyrules.diagnostics import PolicyError
@@ -20,6 +22,16 @@ __all__ = ["parse", "parser"]
 
 def parse(text: str, path: str = "<policy>") -> n.Policy:
     """Parse policy text into an AST, or raise PolicyError with a syntax diagnostic."""
+    paused = gc.isenabled()
+    gc.disable()  # the parse makes only acyclic garbage; collecting during it cost a quarter of the time
+    try:
+        return _parse(text, path)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _parse(text: str, path: str) -> n.Policy:
     try:
         tree = parser().parse(text)
     except lark.UnexpectedInput as err:

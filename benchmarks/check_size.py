@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""How long `policyrules check` takes on generated policies of growing size (issue 8, item 7).
+
+A generated policy has one kind of facts and, repeated until the file reaches the size, a
+named value (``value vN = ...``) and a benefit using it.  Checking must be roughly linear in
+the size of the file; files over :data:`policyrules.source.MAX_POLICY_BYTES` are refused
+before they are parsed.  The parse cache is bypassed (each size is parsed afresh).
+
+Usage: check_size.py [--sizes 100,500,1000] (kilobytes)
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+
+def generate(size: int) -> str:
+    """A policy of about ``size`` bytes that checks."""
+    head = ('policy generated "生成的政策"\n\n'
+            'facts person "个人":\n'
+            '  age "年龄": integer\n'
+            '  annual_rent "年租金": money\n'
+            '  hardship "就业困难人员": bool\n\n')
+    parts = [head]
+    total = len(head.encode())
+    i = 0
+    while total < size:
+        block = (f'value v{i} "值{i}" = 10% of annual_rent + {i % 997} 元\n'
+                 f'benefit b{i} "待遇{i}" yearly\n'
+                 f'  when hardship and age >= {18 + i % 40}\n'
+                 f'  amount v{i}, at_most {1000 + i % 5000} 元\n\n')
+        parts.append(block)
+        total += len(block.encode())
+        i += 1
+    return "".join(parts)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="100,500,1000", help="sizes in kilobytes, comma-separated")
+    args = ap.parse_args()
+    from policyrules.check.passes import check
+    from policyrules.source import Source
+    from policyrules.syntax.cache import parse_cached
+    from policyrules.syntax.parse import parse
+
+    for kb in (int(s) for s in args.sizes.split(",")):
+        text = generate(kb * 1000)
+        t0 = time.perf_counter()
+        policy = parse(text, "generated.policy")
+        t1 = time.perf_counter()
+        check(policy, Source("generated.policy", text))
+        t2 = time.perf_counter()
+        parse_cached(text, "generated.policy")  # stores the entry (when there is a cache)
+        t3 = time.perf_counter()
+        parse_cached(text, "generated.policy")
+        t4 = time.perf_counter()
+        print(f"{kb:>6} KB  {len(policy.decls):>6} declarations  parse {t1 - t0:6.2f} s  "
+              f"check {t2 - t1:6.2f} s  total {t2 - t0:6.2f} s  (from the parse cache: {t4 - t3:.2f} s "
+              f"+ check)", flush=True)
+
+
+if __name__ == "__main__":
+    main()

