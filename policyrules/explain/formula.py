@@ -36,8 +36,9 @@ def fmt_decimal(d: Decimal, places: int | None = None) -> str:
     return text
 
 
-def fmt_value(value: Any, ty: t.Type | None, lang: str = "en") -> str:
-    """A runtime value in its unit: money to the fen, percentages, durations."""
+def fmt_value(value: Any, ty: t.Type | None, lang: str = "en", records: Any = None) -> str:
+    """A runtime value in its unit: money to the fen, percentages, durations; a record's fields
+    in theirs when ``records`` (the policy's record schemas) is given."""
     w = WORDS[lang]
     if isinstance(value, bool):
         return w["true"] if value else w["false"]
@@ -63,11 +64,18 @@ def fmt_value(value: Any, ty: t.Type | None, lang: str = "en") -> str:
     if k is K.MONTH and isinstance(value, dt.date):
         return f"{value.year}年{value.month}月" if lang == "zh" else f"{value.year:04d}-{value.month:02d}"
     if k is K.LIST and isinstance(value, tuple):
-        return "[" + ", ".join(fmt_value(v, ty.element, lang) for v in value) + "]"
+        shown = [fmt_value(v, ty.element, lang, records) for v in value[:8]]
+        return "[" + ", ".join(shown) + (f", … {len(value) - 8} more" if len(value) > 8 else "") + "]"
     if k is K.RECORD and isinstance(value, dict):
         ident = value.get("id")
-        return f"{ty.record} {ident}" if ident is not None else f"{ty.record} (" + ", ".join(
-            f"{f} {v}" for f, v in list(value.items())[:4]) + ")"
+        if ident is not None:
+            return f"{ty.record} {ident}"
+        schema = records.get(ty.record) if records else None
+        fields = []
+        for f, v in list(value.items())[:4]:
+            fty = schema.fields[f].type if schema is not None and f in schema.fields else None
+            fields.append(f"{f} {fmt_value(v, fty, lang, records)}")
+        return f"{ty.record} (" + ", ".join(fields) + ")"
     if k is K.MAP and isinstance(value, dict):
         return "{" + ", ".join(f"{kk}: {fmt_value(v, ty.element, lang)}" for kk, v in value.items()) + "}"
     if isinstance(value, dt.date):
@@ -98,7 +106,7 @@ class Formula:
         self.cite = cite
 
     def value(self, step: Step) -> str:
-        return fmt_value(step.value, self.cp.types.get(id(step.node)), self.lang)
+        return fmt_value(step.value, self.cp.types.get(id(step.node)), self.lang, self.cp.records)
 
     @staticmethod
     def atomic(step: Step) -> bool:
@@ -211,7 +219,7 @@ class Formula:
         for ch in items[:limit]:
             parts = [self.full(x) if not isinstance(x.value, bool) else self.line(x) for x in ch.children]
             mark = "✓" if ch.value else "✗"
-            why = [self.line(f) for x in ch.children if x.value is False for f in self.failed(x)]
+            why = [self.line(f) for x in ch.children if x.value is False for f in self.failed(x) if f is not x]
             tail = f" (✗ {'; ✗ '.join(why)})" if why else ""
             out.append(f"  {mark} {ch.name}: " + "; ".join(parts) + tail)
         if len(items) > limit:
