@@ -44,6 +44,8 @@ def _deps(*xs: Sql) -> frozenset[str]:
 
 
 def paren(e: exp.Expression) -> exp.Expression:
+    if isinstance(e, exp.Connector):  # AND/OR are Funcs to sqlglot, yet need parentheses
+        return exp.Paren(this=e)
     if isinstance(e, exp.Column | exp.Literal | exp.Paren | exp.Func | exp.Cast | exp.Boolean | exp.Case):
         return e
     return exp.Paren(this=e)
@@ -443,7 +445,9 @@ def days_overlap(s1: Sql, e1: Sql, s2: Sql, e2: Sql, dialect: str) -> Sql:
 def round_to(x: Sql, digits: int, mode: str, dialect: str) -> Sql:
     """``x`` rounded to ``digits`` decimal places (negative: tens, hundreds...) by ``mode``,
     as ``DECIMAL(38, max(digits, 0))``: half_up (half away from zero), half_even, down (toward
-    zero) or up (toward +infinity, Python's ROUND_CEILING)."""
+    zero) or up (away from zero), as :mod:`policyrules.rounding` defines them."""
+    from policyrules.rounding import TOWARD_ZERO
+
     out = decimal_type(max(digits, 0))
     if x.kind == "int" and digits >= 0:
         return Sql(cast(x.e, out), "dec", max(digits, 0), x.deps)
@@ -462,10 +466,82 @@ def round_to(x: Sql, digits: int, mode: str, dialect: str) -> Sql:
             this=exp.Mul(this=y.copy(), expression=exp.Literal.number("0.5")), decimals=exp.Literal.number(0)))
         whole: exp.Expression = exp.Case(ifs=[exp.If(this=tie, true=evened)],
                                          default=exp.Round(this=y.copy(), decimals=exp.Literal.number(0)))
-    elif mode == "down":
+    else:  # a directed mode: FLOOR or CEIL by the sign, toward or away from zero
+        toward = TOWARD_ZERO[mode]
+        positive = (exp.Floor if toward else exp.Ceil)(this=y.copy())
+        negative = (exp.Ceil if toward else exp.Floor)(this=y.copy())
         whole = exp.Case(ifs=[exp.If(this=exp.GTE(this=y.copy(), expression=exp.Literal.number(0)),
-                                     true=exp.Floor(this=y.copy()))], default=exp.Ceil(this=y.copy()))
-    else:
-        whole = exp.Ceil(this=y.copy())
+                                     true=positive)], default=negative)
     value = exp.Mul(this=exp.Paren(this=whole), expression=_pow10(-digits))
     return Sql(cast(value, out), "dec", max(digits, 0), x.deps)
+
+
+# ---------------------------------------------------------------- absent values and lists
+# An optional fact that was not given, or a value that needs one, is NULL: the interpreter
+# reports it as still needed.
+def null(kind: str = "str") -> Sql:
+    return Sql(exp.Null(), kind)
+
+
+def is_null(x: Sql) -> Sql:
+    return Sql(exp.Is(this=paren(x.e), expression=exp.Null()), "bool", 0, x.deps)
+
+
+def coalesce(x: Sql, default: Sql) -> Sql:
+    return Sql(exp.Coalesce(this=x.e, expressions=[default.e]), x.kind, max(x.scale, default.scale), x.deps)
+
+
+def field(base: Sql, name: str, kind: str, scale: int = 0) -> Sql:
+    """Field ``name`` of a STRUCT value (a lambda variable, a column or any expression)."""
+    this = base.e if isinstance(base.e, exp.Column) and not base.e.table else exp.Paren(this=base.e)
+    if isinstance(base.e, exp.Column) and base.e.name.startswith("_it"):
+        this = base.e
+    return Sql(exp.Dot(this=this, expression=exp.to_identifier(name, quoted=True)), kind, scale, base.deps)
+
+
+def lam(var: str, body: Sql) -> exp.Expression:
+    return exp.Lambda(this=body.e, expressions=[exp.to_identifier(var, quoted=True)])
+
+
+def list_filter(items: Sql, var: str, cond: Sql) -> Sql:
+    return Sql(exp.ArrayFilter(this=items.e, expression=lam(var, cond)), "list", 0, _deps(items, cond))
+
+
+def list_transform(items: Sql, var: str, body: Sql) -> Sql:
+    return Sql(exp.Transform(this=items.e, expression=lam(var, body)), "list", 0, _deps(items, body))
+
+
+def list_len(items: Sql) -> Sql:
+    return Sql(exp.ArraySize(this=items.e), "int", 0, items.deps)
+
+
+def list_fold(fn: str, items: Sql, kind: str, scale: int, dialect: str) -> Sql:
+    """``list_sum``/``list_min``/``list_max`` (Spark: ``aggregate``/``array_min``/``array_max``);
+    NULL for an empty list."""
+    if dialect == "spark":
+        if fn == "list_sum":
+            acc, x = exp.to_identifier("_acc"), exp.to_identifier("_x")
+            add_ = exp.Lambda(this=exp.Add(this=exp.column(acc), expression=exp.column(x)), expressions=[acc, x])
+            zero = cast(exp.Literal.number(0), decimal_type(scale)) if kind == "dec" else exp.Literal.number(0)
+            e: exp.Expression = exp.Anonymous(this="AGGREGATE", expressions=[items.e, zero, add_])
+            empty = exp.EQ(this=exp.ArraySize(this=items.e.copy()), expression=exp.Literal.number(0))
+            e = exp.Case(ifs=[exp.If(this=empty, true=exp.Null())], default=e)
+        else:
+            e = exp.Anonymous(this="ARRAY_MIN" if fn == "list_min" else "ARRAY_MAX", expressions=[items.e])
+    else:
+        e = exp.Anonymous(this=fn, expressions=[items.e])
+    return Sql(e, kind, scale, items.deps)
+
+
+def element(items: Sql, last: bool, dialect: str) -> Sql:
+    """The first or last item of a list; NULL when it is empty."""
+    if dialect == "spark":
+        e: exp.Expression = exp.Anonymous(this="TRY_ELEMENT_AT", expressions=[items.e, _int(-1 if last else 1)])
+    else:
+        e = exp.Anonymous(this="list_extract", expressions=[items.e, _int(-1 if last else 1)])
+    return Sql(e, "struct", 0, items.deps)
+
+
+def month_text(d: Sql) -> Sql:
+    """A calendar month as ``YYYY-MM`` text (as the interpreter reports a year_month)."""
+    return Sql(exp.TimeToStr(this=paren(d.e), format=exp.Literal.string("%Y-%m")), "str", 0, d.deps)

@@ -5,7 +5,7 @@ evaluated until they are right."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from policyrules import types as t
@@ -21,11 +21,12 @@ from policyrules.evaluate.trace import (
     Step,
     TermCheck,
 )
+from policyrules.rounding import PYTHON
 from policyrules.syntax import nodes as n
 from policyrules.syntax.walk import names
 
 K = t.Kind
-ROUNDING = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN, "up": ROUND_UP}  # down: toward zero (舍去); up: away from zero (进一)
+ROUNDING = PYTHON  # policyrules.rounding: down toward zero (舍去), up away from zero (进一)
 
 
 class EvaluationError(Exception):
