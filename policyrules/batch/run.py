@@ -42,18 +42,19 @@ class Plan:
     schema: dict[str, Type]  # column -> fact type (what io validates)
     passthrough: tuple[str, ...]  # other columns, copied to the output
     notes: tuple[str, ...]
+    nested: dict[str, tuple[str, str]] = attrs.field(factory=dict)  # structured/optional column -> (kind, field)
+    absent: tuple[str, ...] = ()  # optional columns the input lacks (NULL)
 
 
-def plan_columns(cp: CheckedPolicy, available: Sequence[str]) -> Plan:
-    """Decide which kinds of facts the columns provide; raise BatchError when none is complete."""
-    from policyrules.types import Kind
+def plan_columns(cp: CheckedPolicy, available: Sequence[str], fmt: str | None = None) -> Plan:
+    """Decide which kinds of facts the columns provide; raise BatchError when none is complete.
+    Structured and optional facts need ``fmt`` Parquet or JSON (:mod:`policyrules.batch.nested`)."""
+    from policyrules.batch import nested as nst
 
-    structured = [f"{k}.{f}" for k, kind in cp.facts.items() for f, field in kind.fields.items()
-                  if field.type.kind in (Kind.LIST, Kind.RECORD, Kind.MAP, Kind.MONTH) or field.optional]
-    if structured:
-        raise BatchError(f"policy {cp.name} has facts that batch runs do not read yet (lists of records, "
-                         f"records, tables, calendar months or optional facts): {', '.join(structured[:6])}"
-                         f"{' …' if len(structured) > 6 else ''}; evaluate such cases with `policyrules eval`")
+    refused = nst.refuse_csv(cp, fmt)
+    if refused:
+        raise BatchError(refused)
+    absent: list[tuple[str, str]] = []
     have = set(available)
     owners: dict[str, list[str]] = {}
     for k, kind in cp.facts.items():
@@ -71,6 +72,10 @@ def plan_columns(cp: CheckedPolicy, available: Sequence[str]) -> Plan:
                 resolved[k][f] = f
             elif f in have:
                 shared_bare.setdefault(f, []).append(k)
+            elif nst.is_structured(kind.fields[f]) and (kind.fields[f].optional or kind.fields[f].default is not None
+                                                         or kind.fields[f].type.kind.value == "list"):
+                resolved[k][f] = f  # absent: NULL (an empty list, the default, or still needed)
+                absent.append((k, f))
             else:
                 missing[k].append(f)
     # a bare shared name goes to the kinds whose other facts are all present
@@ -97,15 +102,19 @@ def plan_columns(cp: CheckedPolicy, available: Sequence[str]) -> Plan:
             lines.append(f"  {k}: missing {', '.join(missing[k])}")
         raise BatchError("\n".join(lines))
     columns = {(k, f): resolved[k][f] for k in present for f in cp.facts[k].fields}
-    schema = {columns[(k, f)]: cp.facts[k].fields[f].type for k in present for f in cp.facts[k].fields}
-    used = set(schema)
+    nested = {columns[(k, f)]: (k, f) for k in present for f in cp.facts[k].fields
+              if nst.is_structured(cp.facts[k].fields[f])}
+    schema = {columns[(k, f)]: cp.facts[k].fields[f].type for k in present for f in cp.facts[k].fields
+              if columns[(k, f)] not in nested}
+    used = set(schema) | set(nested)
     outputs = _output_columns(cp, present)
     passthrough = tuple(c for c in available if c not in used and c not in outputs)
     clashing = [c for c in available if c in outputs and c not in used]
     if clashing:
         notes.append(f"note: input column(s) {', '.join(clashing)} have the name of an output; "
                      f"the output replaces them")
-    return Plan(present, columns, schema, passthrough, tuple(notes))
+    return Plan(present, columns, schema, passthrough, tuple(notes), nested,
+                tuple(columns[x] for x in absent if x[0] in present))
 
 
 def _output_columns(cp: CheckedPolicy, kinds: Sequence[str]) -> set[str]:
@@ -150,16 +159,20 @@ class Session:
         self.input_path = input_path
         self.mapping = dict(mapping) if mapping else None
         self.types = io.input_columns(self.con)
-        self.plan = plan_columns(self.cp, list(self.types))
+        self.plan = plan_columns(self.cp, list(self.types), io.file_format(input_path))
         self.facts = "facts" + suffix
         self.rejects = "rejects" + suffix
         self.suffix = suffix
         self._views(self.con)
 
     def _views(self, con: Any) -> None:
-        facts_sql, rejects_sql = io.validation_sql(self.plan.schema, self.types)
+        facts_sql, rejects_sql = io.validation_sql(self.plan.schema, self.types, malformed=True)
         con.execute(facts_sql)
         con.execute(rejects_sql)
+        if self.plan.nested:
+            from policyrules.batch import nested
+
+            nested.create_views(con, self.cp, self.plan.nested, self.plan.absent)
         if self.suffix:
             con.execute(f"ALTER VIEW facts RENAME TO {self.facts}")
             con.execute(f"ALTER VIEW rejects RENAME TO {self.rejects}")
@@ -308,7 +321,7 @@ def run_summary(policy: Any, input_path: str, on: dt.date, params: Mapping[str, 
     keys = ", ".join(_quote(b) for b in by)
     aggs = ["count(*) AS rows"]
     money = [o for o in c.outputs if o.part is None and o.monetary]
-    flags = [o for o in c.outputs if o.part is None and not o.monetary]
+    flags = [o for o in c.outputs if o.part is None and not o.monetary and o.type is None]
     for i, o in enumerate(money):
         q = _quote(o.column)
         aggs += [f"sum({q}) AS t{i}", f"count(*) FILTER (WHERE {_quote(o.column + ':eligible')}) AS e{i}",

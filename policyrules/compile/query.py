@@ -33,6 +33,7 @@ CALENDAR = ("days_between", "months_between", "years_between", "age_on", "year_o
             "months_overlap")
 # Decimal places of each fact kind in the facts table (policyrules.batch.io.SQL_TYPES).
 FACT_SCALES = {K.NUMBER: 8, K.MONEY: 6, K.RATE: 6, K.PERCENT: 8, K.DURATION: 6}
+_AGG_WORDS = {"min": "smallest", "max": "largest", "ids": "list"}
 
 
 @attrs.frozen(slots=True)
@@ -44,6 +45,7 @@ class OutputColumn:
     part: str | None
     monetary: bool
     scale: int  # decimal places of a monetary column
+    type: t.Type | None = None  # a typed output's declared type (``output NAME: TYPE = …``)
 
 
 @attrs.frozen(slots=True)
@@ -82,6 +84,10 @@ def sql_kind(ty: t.Type) -> tuple[str, int]:
         return "dec", FACT_SCALES[k]
     if k in (K.DATE, K.MONTH):
         return "date", 0
+    if k is K.LIST:
+        return "list", 0
+    if k is K.RECORD:
+        return "struct", 0
     return "str", 0
 
 
@@ -120,6 +126,8 @@ class QueryCompiler:
         self.rule = ""
         self._helpers = 0
         self.used_facts: dict[str, str] = {}  # query column -> source column
+        self.scope: list[tuple[str, str]] = []  # (record, lambda variable) of the items in scope, innermost last
+        self._nullable: dict[Any, bool] = {}
 
     # ---------------------------------------------------------------- columns
     def fact_column(self, kind: str, field: str) -> str:
@@ -130,7 +138,10 @@ class QueryCompiler:
         return f"fact:{kind}.{field}"
 
     def define(self, name: str, x: Sql) -> Sql:
-        """Make ``x`` a computed column (unless it is trivial) and return a reference to it."""
+        """Make ``x`` a computed column (unless it is trivial) and return a reference to it.
+        Inside an aggregate's lambda (items in scope) expressions stay inline."""
+        if self.scope:
+            return x
         if isinstance(x.e, exp.Literal | exp.Boolean | exp.Column) or (
                 isinstance(x.e, exp.Cast) and isinstance(x.e.this, exp.Literal)):
             return x
@@ -171,7 +182,8 @@ class QueryCompiler:
             return self.ex(e.operand)
         if isinstance(e, n.Bound):
             v, limit = self.ex(e.operand), self.ex(e.limit)
-            return s.least([v, limit]) if e.kind == "cap" else s.greatest([v, limit])
+            bound = s.least([v, limit]) if e.kind == "cap" else s.greatest([v, limit])
+            return self.strict(bound, [v, limit], [e.operand, e.limit])
         if isinstance(e, n.InSet):
             members = sorted(self.cp.sets[e.set_name][1]) if e.set_name is not None else list(e.members)
             return s.in_list(self.ex(e.operand), members, e.negated)
@@ -180,12 +192,21 @@ class QueryCompiler:
         if isinstance(e, n.Lookup):
             return self.lookup(e)
         if isinstance(e, n.IfExpr):
-            return s.case([(self.ex(e.cond), self.ex(e.then))], self.ex(e.else_))
+            cond = self.ex(e.cond)
+            if self.nullable(e.cond):  # a condition still needed: the value is too (NULL)
+                return s.case([(cond, self.ex(e.then)), (s.not_(cond), self.ex(e.else_))], s.null())
+            return s.case([(cond, self.ex(e.then))], self.ex(e.else_))
+        if isinstance(e, n.Aggregate):
+            return self.aggregate(e)
         raise Unsupported(f"the expression {type(e).__name__}", self.rule, span=getattr(e, "span", None))
 
     def name(self, e: n.Name) -> Sql:
         ref = self.cp.refs[id(e)]
+        if ref.path or ref.what in ("item", "each"):
+            return self.structured_name(e, ref)
         w = ref.what
+        if w == "fact" and self.cp.facts[ref.kind or ""].fields[ref.name].type.kind in (K.LIST, K.RECORD):
+            return self.structured_name(e, ref)
         if w == "fact":
             kind = ref.kind or ""
             if kind not in self.kinds:
@@ -194,10 +215,16 @@ class QueryCompiler:
             ty = self.cp.facts[kind].fields[ref.name].type
             k, scale = sql_kind(ty)
             col = s.column(self.fact_column(kind, ref.name), k, scale)
+            default = self.cp.facts[kind].fields[ref.name].default
+            if default is not None:
+                col = s.coalesce(col, literal(default))
             if ty.kind is K.DURATION and ty.unit == "year":
                 return s.mul(col, s.number(12))
             return col
         if w == "param":
+            if isinstance(self.params[ref.name], dict | list | tuple):
+                raise Unsupported(f"the structured parameter `{ref.name}` used as a whole", self.rule,
+                                  "only looking up a key of a table parameter compiles", e.span)
             return literal(self.params[ref.name], self.cp.params[ref.name].type)
         if w == "value":
             return self.value(ref.name)
@@ -216,12 +243,14 @@ class QueryCompiler:
             raise Unsupported(f"value `{name}`", self.rule, "it depends on itself")
         decl, _ = self.cp.values[name]
         outer, self.rule = self.rule, name
+        scope, self.scope = self.scope, []  # a value never depends on an item: a column of its own
         self.active.append(name)
         try:
             x = self.define(f"__v__{name}", self.ex(decl.expr))
         finally:
             self.active.pop()
             self.rule = outer
+            self.scope = scope
         self.value_cols[name] = x
         return x
 
@@ -230,10 +259,14 @@ class QueryCompiler:
         if op in ("and", "or", "implies"):
             a, b = self.ex(e.left), self.ex(e.right)
             if op == "and":
-                return s.and_([a, b])
-            if op == "or":
-                return s.or_([a, b])
-            return s.or_([s.not_(a), b])
+                both = s.and_([a, b])
+            elif op == "or":
+                both = s.or_([a, b])
+            else:
+                both = s.or_([s.not_(a), b])
+            if self.nullable(e.left):  # the interpreter reads the left side first: still needed is NULL
+                return s.case([(s.is_null(a), s.null("bool"))], both)
+            return both
         a, b = self.ex(e.left), self.ex(e.right)
         if op in ("ge", "le", "gt", "lt", "eq", "ne"):
             return s.compare(op, a, b)
@@ -255,8 +288,15 @@ class QueryCompiler:
         return q
 
     def call(self, e: n.Call) -> Sql:
+        if e.func == "given":
+            return s.not_(s.is_null(self.ex(e.args[0])))
         args = [self.ex(a) for a in e.args]
+        return self.strict(self._call(e, args), args, list(e.args))
+
+    def _call(self, e: n.Call, args: list[Sql]) -> Sql:
         f = e.func
+        if f in ("round", "round_down"):
+            return self.round_step(e, args[0], args[1])
         if f in ("years_since", "months_since"):
             months = s.months_since(self.helper(args[0]), self.on)
             return s.whole_years_in_months(months) if f == "years_since" else months
@@ -301,11 +341,18 @@ class QueryCompiler:
         return s.months_overlap(args[0], args[1], args[2], args[3])
 
     def lookup(self, e: n.Lookup) -> Sql:
+        if isinstance(self.params.get(e.table), dict):
+            return self.map_lookup(e, self.params[e.table])
         if e.table not in self.cp.tables:
             raise Unsupported(f"the table `{e.table}` given as a parameter or held by a value", self.rule,
                               span=e.span)
         table = self.cp.tables[e.table]
         key = self.ex(e.key)
+        if self.nullable(e.key):
+            return s.case([(s.is_null(key), s.null())], self._lookup(e, table, key))
+        return self._lookup(e, table, key)
+
+    def _lookup(self, e: n.Lookup, table: Any, key: Sql) -> Sql:
         if table.bands:
             return self.range_lookup(e, table, key)
         whens = [(s.compare("eq", key, s.string(k)), self.ex(v)) for k, v in table.entries.items()]
@@ -343,6 +390,237 @@ class QueryCompiler:
             return s.case(whens, self.ex(table.decl.otherwise))
         raise Unsupported(f"the range table `{e.table}` without an `otherwise` row (a key outside its rows "
                           "is still needed, which a query cannot report)", self.rule, span=e.span)
+
+    # ---------------------------------------------------------------- records, optional facts
+    def structured_name(self, e: n.Name, ref: Any) -> Sql:
+        """An item's field, a per-item value, a list or record fact, or a field path
+        (``housing_loan.first_home``, ``band.rate``)."""
+        w = ref.what
+        if w == "item":
+            var = self.item_var(ref.kind or "", e)
+            fty = self.cp.records[ref.kind or ""].fields[ref.name]
+            x = self.typed_field(s.column(var, "struct"), ref.name, fty)
+        elif w == "each":
+            var = self.item_var(ref.kind or "", e)
+            decl, _ = self.cp.records[ref.kind or ""].each[ref.name]
+            scope, self.scope = self.scope, [(ref.kind or "", var)]  # per item, inlined
+            outer, self.rule = self.rule, ref.name
+            try:
+                x = self.ex(decl.expr)
+            finally:
+                self.scope, self.rule = scope, outer
+        elif w == "fact":
+            kind = ref.kind or ""
+            if kind not in self.kinds:
+                raise Unsupported(f"fact `{kind}.{ref.name}`", self.rule, f"facts `{kind}` are not in the input",
+                                  e.span)
+            fty = self.cp.facts[kind].fields[ref.name]
+            k, scale = sql_kind(fty.type)
+            x = s.column(self.fact_column(kind, ref.name), k, scale)
+            x = self._field_value(x, fty)
+        elif w == "value":
+            x = self.value(ref.name)
+        else:
+            raise Unsupported(f"the field path `{e.dotted}`", self.rule, span=e.span)
+        if not ref.path:
+            return x
+        ty = self._ref_type(ref)
+        for f in ref.path:
+            assert ty is not None and ty.kind is K.RECORD
+            fty = self.cp.records[ty.record or ""].fields[f]
+            x = self.typed_field(x, f, fty)
+            ty = fty.type
+        return x
+
+    def _ref_type(self, ref: Any) -> t.Type | None:
+        if ref.what == "item":
+            return self.cp.records[ref.kind].fields[ref.name].type
+        if ref.what == "fact":
+            return self.cp.facts[ref.kind].fields[ref.name].type
+        if ref.what == "value":
+            return self.cp.values[ref.name][1]
+        return None
+
+    def typed_field(self, base: Sql, name: str, fty: Any) -> Sql:
+        k, scale = sql_kind(fty.type)
+        return self._field_value(s.field(base, name, k, scale), fty)
+
+    def _field_value(self, x: Sql, fty: Any) -> Sql:
+        """An absent list is empty, an absent field with a default has it; years in months."""
+        if fty.type.kind is K.LIST:
+            return s.coalesce(x, Sql(exp.Array(expressions=[]), "list"))
+        if fty.default is not None:
+            x = s.coalesce(x, literal(fty.default))
+        if fty.type.kind is K.DURATION and fty.type.unit == "year":
+            return s.mul(x, s.number(12))
+        return x
+
+    def item_var(self, record: str, e: Any) -> str:
+        for rec, var in reversed(self.scope):
+            if rec == record:
+                return var
+        raise Unsupported(f"a field of `{record}` outside an aggregate over its list", self.rule, span=e.span)
+
+    def aggregate(self, e: n.Aggregate) -> Sql:
+        """count/sum/min/max/any/every/ids/first/last over a LIST of STRUCTs, with lambdas."""
+        if self.dialect == "postgres":
+            raise Unsupported(f"the aggregate `{_AGG_WORDS.get(e.op, e.op)} … over {e.items.dotted}`", self.rule,
+                              "PostgreSQL has no list lambdas; compile for duckdb or spark", e.span)
+        items = self.ex(e.items)
+        ity = self.cp.type_of(e.items)
+        record = ity.element.record if ity.element is not None else None
+        if record is None:
+            raise Unsupported(f"an aggregate over `{e.items.dotted}`", self.rule, "it is not a list of records",
+                              e.span)
+        var = f"_it{len(self.scope) + 1}"
+        self.scope.append((record, var))
+        try:
+            where = self.ex(e.where) if e.where is not None else None
+            body = self.ex(e.expr) if e.expr is not None else None
+        finally:
+            self.scope.pop()
+        items = self.helper(items) if not self.scope else items
+        chosen = s.list_filter(items, var, where) if where is not None else items
+        guards: list[Sql] = []  # a condition or a value still needed for some item: the aggregate is too
+        if where is not None and self.nullable(e.where):
+            guards.append(s.compare("gt", s.list_len(s.list_filter(items, var, s.is_null(where))), s.ZERO))
+        if body is not None and self.nullable(e.expr):
+            guards.append(s.compare("gt", s.list_len(s.list_filter(chosen, var, s.is_null(body))), s.ZERO))
+        op = e.op
+        kind, scale = sql_kind(self.cp.type_of(e))
+        if op == "count":
+            x = s.list_len(chosen)
+        elif op == "any":
+            x = s.compare("gt", s.list_len(chosen), s.ZERO)
+        elif op == "every":
+            x = s.compare("eq", s.list_len(chosen), s.list_len(items)) if where is not None else s.boolean(True)
+        elif op in ("sum", "min", "max"):
+            assert body is not None
+            values = s.list_transform(chosen, var, body)
+            fn = {"sum": "list_sum", "min": "list_min", "max": "list_max"}[op]
+            x = s.list_fold(fn, values, body.kind, body.scale, self.dialect)
+            if op == "sum":
+                x = s.coalesce(x, s.ZERO)
+        elif op == "ids":
+            key = self.cp.records[record].key
+            x = s.list_transform(chosen, var, s.field(s.column(var, "struct"), key, "str"))
+        else:
+            x = s.element(chosen, op == "last", self.dialect)
+        x = Sql(x.e, kind, max(scale, x.scale) if kind == "dec" else 0, x.deps)
+        if guards:
+            x = s.case([(s.or_(guards), s.null(kind))], x)
+        return x
+
+    def strict(self, x: Sql, args: list[Sql], nodes: list[Any]) -> Sql:
+        """``x`` of ``args``, NULL when an argument is (LEAST, GREATEST and CASE skip NULLs)."""
+        absent = [s.is_null(a) for a, node in zip(args, nodes, strict=True) if self.nullable(node)]
+        if not absent:
+            return x
+        return s.case([(s.or_(absent), s.null(x.kind))], x)
+
+    def nullable(self, e: Any) -> bool:
+        """Whether ``e`` may be still needed (NULL): it reads an optional fact or field, a table
+        parameter, or takes the smallest/largest/first/last of a list."""
+        key = id(e)
+        if key in self._nullable:
+            return self._nullable[key]
+        self._nullable[key] = False  # cycles are errors of the checker
+        found = self._nullable_of(e)
+        self._nullable[key] = found
+        return found
+
+    def _nullable_of(self, e: Any) -> bool:
+        if isinstance(e, n.Name):
+            ref = self.cp.refs.get(id(e))
+            if ref is None:
+                return False
+            if ref.path:
+                return True
+            if ref.what == "fact":
+                f = self.cp.facts[ref.kind or ""].fields[ref.name]
+                return f.optional and f.default is None
+            if ref.what == "item":
+                f = self.cp.records[ref.kind or ""].fields[ref.name]
+                return f.optional and f.default is None and f.type.kind is not K.LIST or ref.name == "id"
+            if ref.what == "each":
+                return self.nullable(self.cp.records[ref.kind or ""].each[ref.name][0].expr)
+            if ref.what == "value":
+                return self.nullable(self.cp.values[ref.name][0].expr)
+            if ref.what in ("output", "part"):
+                name = ref.name if ref.what == "output" else (ref.kind or "")
+                d = self.cp.outputs[name].decl
+                return self.nullable(d.conditions) or self.nullable(d.amounts)
+            return False
+        if isinstance(e, n.Call) and e.func == "given":
+            return False
+        if isinstance(e, n.Aggregate) and e.op in ("min", "max", "first", "last"):
+            return True
+        if isinstance(e, n.Lookup) and isinstance(self.params.get(e.table), dict):
+            return True
+        if isinstance(e, tuple | list):
+            return any(self.nullable(x) for x in e)
+        if hasattr(e, "__attrs_attrs__"):
+            return any(self.nullable(getattr(e, f.name)) for f in e.__attrs_attrs__ if f.name != "span")
+        return False
+
+    def round_step(self, e: n.Call, x: Sql, step: Sql) -> Sql:
+        """``round(x, step)`` half up / ``round_down(x, step)`` toward zero, exactly."""
+        mode = "half_up" if e.func == "round" else "down"
+        value = self.cp.type_of(e.args[1])
+        q = e.args[1]
+        lit = q.value if isinstance(q, n.Number | n.Money | n.Duration) else None
+        if lit is not None and isinstance(q, n.Duration) and q.unit == "year":
+            lit = lit * 12
+        if lit is not None and lit > 0 and lit == Decimal(1).scaleb(lit.adjusted()):
+            r = s.round_to(x, -lit.adjusted(), mode, self.dialect)
+        else:
+            if lit is None and value.kind not in (K.INTEGER, K.NUMBER, K.MONEY, K.DURATION):
+                raise Unsupported(f"`{e.func}` to a step of type {value}", self.rule, span=e.span)
+            whole = s.round_to(s.div(x, step, self.dialect, self.helper), 0, mode, self.dialect)
+            r = s.mul(whole, step)
+        if x.kind == "int":
+            return Sql(s.cast(r.e, "BIGINT"), "int", 0, r.deps)
+        return r
+
+    def map_lookup(self, e: n.Lookup, table: dict[Any, Any]) -> Sql:
+        """A table supplied as a parameter: a CASE over its keys (a key not in it is still needed)."""
+        key = self.helper(self.ex(e.key))
+        whens = [(s.compare("eq", key, literal(k)), literal(v)) for k, v in table.items()]
+        if any(isinstance(v, dict | list | tuple) for v in table.values()):
+            raise Unsupported(f"the table parameter `{e.table}` of structured values", self.rule, span=e.span)
+        if not whens:
+            return s.null()
+        kind, scale = s._join_kind([v for _, v in whens])
+        return s.case(whens, s.null(kind))
+
+    # ---------------------------------------------------------------- typed outputs
+    def typed_output(self, name: str) -> tuple[Sql, int]:
+        """A typed output as reported: money (and any output with its own rounding) rounded,
+        integers BIGINT, years in years, calendar months ``YYYY-MM``, the rest exact."""
+        d, ty = self.cp.results[name]
+        x = self.value(name)
+        outer, self.rule = self.rule, name
+        try:
+            if ty.kind in (K.MONEY, K.RATE) or d.rounding:
+                if d.rounding:
+                    r = d.rounding[0]
+                    mode = r.mode
+                    quantum = r.quantum.value if isinstance(r.quantum, n.Money | n.Number) else Decimal("0.01")
+                else:
+                    mode, quantum = self.cp.rounding_mode, self.cp.rounding_quantum
+                digits = _digits(quantum)
+                return _narrow(s.round_to(x, digits, mode, self.dialect), max(digits, 0)), max(digits, 0)
+            if ty.kind is K.INTEGER and x.kind != "int":
+                return Sql(s.cast(x.e, "BIGINT"), "int", 0, x.deps), 0
+            if ty.kind is K.DURATION and ty.unit == "year":
+                return s.div(x, s.number(12), self.dialect, self.helper), 0
+            if ty.kind is K.MONTH:
+                return s.month_text(x), 0
+            if ty.kind is K.LIST and ty.element is not None and ty.element.kind is K.MONTH and not self.scope:
+                return s.list_transform(x, "_m", s.month_text(s.column("_m", "date"))), 0
+            return x, 0
+        finally:
+            self.rule = outer
 
     # ---------------------------------------------------------------- outputs
     def output_ref(self, name: str, at: Any = None) -> Sql:
@@ -418,7 +696,10 @@ class QueryCompiler:
                 return zero if x is None else s.round_to(self.scaled(x, factor), digits, mode, self.dialect)
             return s.case([(c, part(sub, p)) for c, sub in node[1]], part(node[2], p) if node[2] else zero)
 
-        value = self.define(f"__r__{d.name}", s.rescale(s.case([(eligible, total(tree))], zero), max(digits, 0)))
+        paid = s.case([(eligible, total(tree))], zero)
+        if self.nullable(d.conditions):  # a condition still needed: so is the amount (NULL)
+            paid = s.case([(s.is_null(eligible), s.null("dec"))], paid)
+        value = self.define(f"__r__{d.name}", s.rescale(paid, max(digits, 0)))
         parts = {p: self.define(f"__r__{d.name}.{p}",
                                 s.rescale(s.case([(eligible, part(tree, p))], zero), max(digits, 0)))
                  for p in o.part_names}
@@ -542,6 +823,15 @@ class QueryCompiler:
                 col = f"{name}.{p}"
                 outputs.append(OutputColumn(col, name, p, True, digits))
                 selected.append((col, _narrow(self.final_parts[(name, p)], digits)))
+        for decl in self.cp.ast.decls:  # typed outputs (``output NAME: TYPE = …``)
+            if not isinstance(decl, n.ResultDecl) or decl.name not in self.cp.results:
+                continue
+            if not self.cp.value_kinds.get(decl.name, frozenset()) <= self.kinds:
+                continue
+            x, digits = self.typed_output(decl.name)
+            ty = self.cp.results[decl.name][1]
+            outputs.append(OutputColumn(decl.name, decl.name, None, False, digits, ty))
+            selected.append((decl.name, x))
         elig: list[str] = []
         if eligibility:
             for name, o in self.cp.outputs.items():

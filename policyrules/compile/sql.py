@@ -145,6 +145,7 @@ def in_list(x: Sql, members: Sequence[str], negated: bool) -> Sql:
 
 # ---------------------------------------------------------------- arithmetic
 def _join_kind(xs: Sequence[Sql]) -> tuple[str, int]:
+    xs = [x for x in xs if not isinstance(x.e, exp.Null)] or list(xs)  # NULL (still needed) takes any type
     kinds = {x.kind for x in xs}
     if kinds <= {"int"}:
         return "int", 0
