@@ -83,3 +83,30 @@ def test_a_gbk_policy_is_a_positioned_utf8_error(tmp_path: Path, command: list[s
     assert "error[F001]: the policy file must be UTF-8 (byte " in err
     assert "gbk.policy:8:12:" in err
     assert "UnicodeDecodeError" not in err
+
+
+def test_malformed_csv_lines_are_rejected_with_their_line_and_the_others_computed(tmp_path: Path) -> None:
+    import csv
+
+    from policyrules.batch.run import run_batch
+
+    policy = load(B1)
+    good = tmp_path / "good.csv"
+    import subprocess
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "gen_population.py"), "12", str(good)],
+                   check=True, capture_output=True)
+    lines = good.read_text(encoding="utf-8").split("\n")
+    lines[3] += ",extra"
+    lines[6] = lines[6].rsplit(",", 1)[0]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join(lines), encoding="utf-8")
+    rejects = tmp_path / "rejects.csv"
+    import datetime as dt
+
+    result = run_batch(policy, str(bad), str(tmp_path / "out.csv"), dt.date(2024, 1, 1), {}, None, str(rejects),
+                       progress=False)
+    assert result.computed + result.rejected_rows == 12
+    assert result.rejected_rows == 2
+    rows = list(csv.DictReader(rejects.open(encoding="utf-8")))
+    assert [r["row"] for r in rows] == ["3", "6"]
+    assert "malformed CSV line 4" in rows[0]["reason"] and "malformed CSV line 7" in rows[1]["reason"]

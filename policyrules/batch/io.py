@@ -104,14 +104,19 @@ def open_input(con: duckdb.DuckDBPyConnection, path: str, mapping: dict[str, str
         raise BatchInputError(f"{path}: input file not found")
     con.execute("SET preserve_insertion_order = true")
     src = _lit(path)
-    reader = {"parquet": f"read_parquet({src})", "csv": f"read_csv({src}, all_varchar = true, header = true)",
+    reader = {"parquet": f"read_parquet({src})",
+              "csv": f"read_csv({src}, all_varchar = true, header = true, store_rejects = true)",
               "json": f"read_json({src})"}[fmt]
     try:
         columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
     except duckdb.Error as err:
         raise BatchInputError(f"{path}: cannot read as {fmt}: {_message(err)}") from None
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {MALFORMED} (row BIGINT, field VARCHAR, value VARCHAR, "
+                "reason VARCHAR, before BIGINT)")
     if fmt == "parquet" and "file_row_number" not in columns:  # the row number from the file, in parallel
         row, reader = "file_row_number + 1", f"read_parquet({src}, file_row_number = true)"
+    elif fmt == "csv":
+        row, reader = _csv_reader(con, path, columns)
     else:
         row = "row_number() OVER ()"
     mapping = mapping or {}
@@ -127,6 +132,62 @@ def open_input(con: duckdb.DuckDBPyConnection, path: str, mapping: dict[str, str
     con.execute(f"CREATE OR REPLACE TEMP VIEW {RAW} AS SELECT {row} AS {ROW}{', ' if select else ''}{select} "
                 f"FROM {reader}")
     return RAW
+
+
+MALFORMED = "malformed_input"
+"""Temp table of the CSV lines that are not records of the header's columns (an extra or a missing
+field, an open quote): ``row, field, value, reason`` as in view ``rejects``, and ``before``, the
+number of good rows before it (for the row numbers of the good rows)."""
+
+
+def _csv_reader(con: duckdb.DuckDBPyConnection, path: str, columns: list[str]) -> tuple[str, str]:
+    """(row number expression, reader) for a CSV file whose malformed lines are skipped, each
+    recorded once in MALFORMED with its line number: one bad line never makes DuckDB read the whole
+    file as one column, and the rows after it keep their numbers (row N is line N + 1)."""
+    src = _lit(path)
+    try:
+        sniffed = con.execute(f"SELECT Delimiter FROM sniff_csv({src}, store_rejects = true)").fetchone()
+    except duckdb.Error:
+        sniffed = None
+    delim = sniffed[0] if sniffed and sniffed[0] and len(sniffed[0]) == 1 else ","
+    header = _csv_header(path, delim) if not path.lower().endswith(".zst") else None
+    if header and len(set(header)) == len(header) and len(header) == len(columns):
+        columns[:] = header  # the sniffer may take a quote for text when a later line has an open quote
+    spec = ", ".join(f"{_lit(c)}: 'VARCHAR'" for c in columns)
+    options = (f"header = true, auto_detect = false, delim = {_lit(delim)}, quote = '\"', escape = '\"', "
+               f"strict_mode = true, columns = {{{spec}}}")
+    try:
+        con.execute(f"SELECT count(*) FROM read_csv({src}, {options}, store_rejects = true, "
+                    "rejects_table = '__csv_errors', rejects_scan = '__csv_scans')").fetchall()
+        con.execute(f"""INSERT INTO {MALFORMED}
+            SELECT line - 1, column_name, left(csv_line, 80),
+                   'malformed CSV line ' || line || ': ' || lower(error_type::VARCHAR) || ' (' || error_message || ')',
+                   line - 1 - row_number() OVER (ORDER BY line)
+            FROM (SELECT DISTINCT ON (line) * FROM __csv_errors ORDER BY line, column_idx)""")
+        con.execute("DROP TABLE IF EXISTS __csv_errors; DROP TABLE IF EXISTS __csv_scans")
+    except duckdb.Error as err:
+        raise BatchInputError(f"{path}: cannot read as csv: {_message(err)}") from None
+    reader = f"read_csv({src}, {options}, ignore_errors = true)"
+    bad = con.execute(f"SELECT count(*) FROM {MALFORMED}").fetchone()
+    if not bad or not bad[0]:
+        return "row_number() OVER ()", reader
+    # the k-th good row is row k + (the malformed rows with fewer than k good rows before them)
+    k = '"__policyrules_k"'
+    return (f"{k} + (SELECT count(*) FROM {MALFORMED} m WHERE m.before < {k})",
+            f"(SELECT row_number() OVER () AS {k}, * FROM {reader})")
+
+
+def _csv_header(path: str, delim: str) -> list[str] | None:
+    """The column names of the first line of a (plain or gzipped) CSV file, by the csv module."""
+    import csv
+    import gzip
+
+    try:
+        opener = gzip.open if path.lower().endswith(".gz") else open
+        with opener(path, "rt", encoding="utf-8-sig", newline="") as fh:  # type: ignore[operator]
+            return next(csv.reader(fh, delimiter=delim), None)
+    except (OSError, UnicodeDecodeError, csv.Error, EOFError):
+        return None
 
 
 def input_columns(con: duckdb.DuckDBPyConnection, view: str = RAW) -> dict[str, str]:
@@ -166,7 +227,7 @@ def check_columns(con: duckdb.DuckDBPyConnection, schema: Mapping[str, Type]) ->
 
 def prepare_facts(con: duckdb.DuckDBPyConnection, schema: Mapping[str, Type]) -> None:
     """Check columns of ``raw_input`` and create views ``facts`` and ``rejects``."""
-    facts, rejects = validation_sql(schema, check_columns(con, schema))
+    facts, rejects = validation_sql(schema, check_columns(con, schema), malformed=True)
     con.execute(facts)
     con.execute(rejects)
 
@@ -241,7 +302,8 @@ def _barrier(select: str) -> str:
     return f"(SELECT *, row_number() OVER () AS __keep FROM ({select}))"
 
 
-def validation_sql(schema: Mapping[str, Type], source_types: Mapping[str, str] | None = None) -> tuple[str, str]:
+def validation_sql(schema: Mapping[str, Type], source_types: Mapping[str, str] | None = None,
+                   malformed: bool = False) -> tuple[str, str]:
     """SQL creating view ``facts`` (valid rows, typed) and view ``rejects`` (row, field, value, reason).
 
     ``source_types`` (column -> DuckDB type of ``raw_input``) enables fast paths for typed inputs
@@ -268,6 +330,10 @@ def validation_sql(schema: Mapping[str, Type], source_types: Mapping[str, str] |
     rejects = ("CREATE OR REPLACE TEMP VIEW rejects AS SELECT "
                f"{ROW} AS row, p.field AS field, p.value AS value, p.reason AS reason FROM "
                f"(SELECT {ROW}, UNNEST({problems}) AS p FROM {checked} WHERE {invalid})")
+    if malformed:  # lines that are not records (open_input): rejected too
+        rejects = (rejects.replace("CREATE OR REPLACE TEMP VIEW rejects AS SELECT", "CREATE OR REPLACE TEMP VIEW "
+                                   "rejects AS SELECT * FROM (SELECT", 1)
+                   + f") UNION ALL SELECT row, field, value, reason FROM {MALFORMED}")
     return facts, rejects
 
 
