@@ -5,7 +5,7 @@ evaluated until they are right."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import Decimal, DecimalException, DivisionByZero, DivisionUndefined, getcontext
 from typing import Any
 
 from policyrules import types as t
@@ -83,6 +83,8 @@ class _Run:
             return OutputResult(d.name, d.label, d.kind, None, False, "facts needed", {}, (), None, None, None,
                                 None, None, None, tuple(c.value for c in d.cites), d.texts, None,
                                 needed=err.needed)
+        except DecimalException as err:
+            raise _arithmetic(o.name, err, self.it.values) from None
         finally:
             self.active.discard(o.name)
 
@@ -95,6 +97,8 @@ class _Run:
         except Needed as err:
             return OutputResult(d.name, d.label, "output", None, False, "facts needed", {}, (), None, None, None,
                                 None, None, None, cites, d.texts, None, type=ty, needed=err.needed)
+        except DecimalException as err:
+            raise _arithmetic(name, err, self.it.values) from None
         note = None
         if ty.kind in (K.MONEY, K.RATE) or d.rounding:
             if d.rounding:
@@ -103,7 +107,10 @@ class _Run:
                 note = f"{mode} to {quantum}"
             else:
                 mode, quantum = self.cp.rounding_mode, self.cp.rounding_quantum
-            value = Decimal(value).quantize(quantum, rounding=ROUNDING[mode])
+            try:
+                value = Decimal(value).quantize(quantum, rounding=ROUNDING[mode])
+            except DecimalException as err:
+                raise _arithmetic(name, err, self.it.values) from None
         step = self.it.value_steps.get(name)
         return OutputResult(d.name, d.label, "output", value, True, "computed", {}, (), step, None, None, None,
                             None, None, cites, d.texts, note, type=ty)
@@ -258,6 +265,25 @@ class _Run:
             self.results[m] = r
 
 
+def _arithmetic(output: str, err: DecimalException, values: dict[str, Any]) -> EvaluationError:
+    """A Decimal trap (a result beyond the precision, a division by zero) as an EvaluationError naming
+    the output and the named value where it happened, or else the named values already too large."""
+    where = getattr(err, "policy_value", None)
+    if isinstance(err, DivisionByZero | DivisionUndefined):
+        what = "divides by zero"
+    else:
+        what = f"gives a number too large to compute exactly (more than {getcontext().prec} significant digits)"
+    if where is not None and where != output:
+        return EvaluationError(f"`{output}` cannot be computed: the value `{where}` {what}")
+    large = [f"`{k}` = {v:.6E}" for k, v in values.items()
+             if k != output and isinstance(v, Decimal) and v.is_finite() and abs(v) >= _LARGE][:3]
+    return EvaluationError(f"`{output}` cannot be computed: it {what}"
+                           + (f" (too large: {', '.join(large)})" if large else ""))
+
+
+_LARGE = Decimal(10) ** 15  # every fact and every number in a policy is below this (forms.py, check/limits.py)
+
+
 def _wrap(s: Step | None, cond: Step | None, label: str) -> Step | None:
     if s is None:
         return None
@@ -315,7 +341,10 @@ def evaluate(cp: CheckedPolicy, facts: Any, on: dt.date, parameters: dict[str, A
     invariants = []
     for inv, kinds in _invariant_kinds(cp):
         if kinds <= run.present:
-            holds, step = run.it.traced(inv.expr)
+            try:
+                holds, step = run.it.traced(inv.expr)
+            except DecimalException as err:
+                raise _arithmetic(f"invariant {inv.label or inv.expr}", err, run.it.values) from None
             invariants.append(InvariantResult(inv.label, bool(holds), step, inv.expr))
     return Decision(cp.name, on, outputs, checked, params, tuple(invariants), dict(run.it.values))
 

@@ -219,7 +219,12 @@ class Interpreter:
                 self._frames[-1][0].append(self.value_steps[name])
             return self.values[name]
         decl, _ = self.cp.values[name]
-        v, step = self.traced(decl.expr)
+        try:
+            v, step = self.traced(decl.expr)
+        except ArithmeticError as err:  # the innermost value is named in the EvaluationError (decide.py)
+            if getattr(err, "policy_value", None) is None:
+                setattr(err, "policy_value", name)  # noqa: B010
+            raise
         if step is not None:
             self.value_steps[name] = step
             self._frames[-1][0].append(step)
