@@ -63,6 +63,8 @@ def duck_type(cp: CheckedPolicy, ty: Type) -> str:
         return "STRUCT(" + ", ".join(f"{_q(f)} {duck_type(cp, fld.type)}" for f, fld in schema.fields.items()) + ")"
     if k is Kind.MONTH:
         return "DATE"
+    if k not in io.SQL_TYPES:
+        raise TypeError(f"a {ty} has no column type (tables inside records are not read)")
     return io.SQL_TYPES[k]
 
 

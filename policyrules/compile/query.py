@@ -222,7 +222,9 @@ class QueryCompiler:
                 return s.mul(col, s.number(12))
             return col
         if w == "param":
-            if isinstance(self.params[ref.name], dict | list | tuple):
+            if isinstance(self.params[ref.name], list | tuple):
+                return self.list_constant(self.params[ref.name], self.cp.params[ref.name].type)
+            if isinstance(self.params[ref.name], dict):
                 raise Unsupported(f"the structured parameter `{ref.name}` used as a whole", self.rule,
                                   "only looking up a key of a table parameter compiles", e.span)
             return literal(self.params[ref.name], self.cp.params[ref.name].type)
@@ -581,6 +583,32 @@ class QueryCompiler:
         if x.kind == "int":
             return Sql(s.cast(r.e, "BIGINT"), "int", 0, r.deps)
         return r
+
+    def list_constant(self, items: Any, ty: t.Type) -> Sql:
+        """A list of records given as a parameter: a constant LIST of STRUCTs of the declared type."""
+        import sqlglot
+
+        from policyrules.batch.nested import duck_type
+
+        def text(v: Any, vt: t.Type) -> str:
+            if v is None:
+                return "NULL"
+            if vt.kind is K.LIST:
+                assert vt.element is not None
+                return "[" + ", ".join(text(x, vt.element) for x in v) + "]"
+            if vt.kind is K.RECORD:
+                fields = self.cp.records[vt.record or ""].fields
+                return "{" + ", ".join(f"'{f}': {text(v.get(f), fld.type)}" for f, fld in fields.items()) + "}"
+            if vt.kind is K.DURATION and vt.unit == "year":
+                v = v / 12  # carried in months; the field reads as years (x 12 when read)
+            return literal(v).e.sql(dialect="duckdb")
+
+        try:
+            target = duck_type(self.cp, ty)
+        except TypeError as err:
+            raise Unsupported("a list of records given as a parameter", self.rule, str(err)) from None
+        body = sqlglot.parse_one(text(items, ty), read="duckdb") if items else exp.Array(expressions=[])
+        return Sql(s.cast(body, target), "list")  # type: ignore[arg-type]
 
     def map_lookup(self, e: n.Lookup, table: dict[Any, Any]) -> Sql:
         """A table supplied as a parameter: a CASE over its keys (a key not in it is still needed)."""
