@@ -167,8 +167,11 @@ class Typer:
         if op in ("any", "every"):
             return t.BOOL
         if op == "ids":
-            key = self.scope.records[record].fields[self.scope.records[record].key].type
-            return t.list_of(key)
+            rec = self.scope.records[record]
+            key = rec.fields.get(rec.key)
+            if key is None:  # N001 already: the record has no field of its key's name
+                return None
+            return t.list_of(key.type)
         if op in ("first", "last"):
             return t.record(record)
         if ty is None:
