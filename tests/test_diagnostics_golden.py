@@ -56,8 +56,10 @@ def _params(codes: list[str]) -> list[object]:
 def test_golden(code: str) -> None:
     codes, text = run(code)
     golden = GOLDEN / f"{code}.txt"
-    if UPDATE and code not in NOT_RAISED:
-        golden.write_text(text, encoding="utf-8")
+    if code not in NOT_RAISED:
+        from golden_support import rewrite
+
+        rewrite(golden, text)  # UPDATE_GOLDEN=1: rewrites a changed file and fails
     assert codes == [code], f"{code}.policy should raise exactly {code}, got {codes}"
     assert text == golden.read_text(encoding="utf-8")
 
@@ -138,7 +140,10 @@ def test_doc_quotes_the_wrong_example_and_the_error(code: str) -> None:
                      sec, flags=re.M | re.S)
         new = re.sub(_BLOCK.format(kind="error", code=code), lambda m: m.group(1) + _printed(code) + m.group(3),
                      new, flags=re.M | re.S)
-        DOC.write_text(doc.replace(sec, new), encoding="utf-8")
+        if new != sec:
+            DOC.write_text(doc.replace(sec, new), encoding="utf-8")
+            pytest.fail(f"UPDATE_GOLDEN=1 rewrote the {code} section of docs/diagnostics.md: review it, "
+                        "then run the tests without it")
     sec = _section(DOC.read_text(encoding="utf-8"), code)
     assert _quoted(sec, "wrong", code) == _shown((GOLDEN / f"{code}.policy").read_text(encoding="utf-8"))
     assert _quoted(sec, "error", code) == _printed(code)

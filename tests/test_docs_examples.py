@@ -296,9 +296,9 @@ def test_keyword_table_is_generated_from_the_grammar() -> None:
     assert KW_BEGIN in doc and KW_END in doc, "docs/language.md has no generated keyword table"
     head, rest = doc.split(KW_BEGIN, 1)
     current, tail = rest.split(KW_END, 1)
-    if UPDATE:
+    if UPDATE and current != keyword_table():
         path.write_text(head + KW_BEGIN + keyword_table() + KW_END + tail, encoding="utf-8")
-        current = keyword_table()
+        pytest.fail("UPDATE_GOLDEN=1 rewrote the keyword table: review it, then run the tests without it")
     assert current == keyword_table(), "the keyword table is stale: run UPDATE_GOLDEN=1 pytest tests/test_docs_examples.py"
 
 
@@ -314,3 +314,20 @@ def test_builtins_documented() -> None:
     section = doc.split("## Built-in functions", 1)[1].split("\n## ", 1)[0]
     for name in list(BUILTINS) + list(ALIASES):
         assert f"`{name}`" in section, f"built-in `{name}` is not documented in language.md"
+
+
+def test_update_golden_rewrites_only_when_set_to_1_and_then_fails(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 12: a habit of running with UPDATE_GOLDEN set cannot hide a change."""
+    import golden_support
+
+    path = tmp_path / "x.txt"
+    path.write_text("old", encoding="utf-8")
+    monkeypatch.setattr(golden_support, "UPDATE", False)
+    golden_support.rewrite(path, "new")
+    assert path.read_text(encoding="utf-8") == "old"
+    monkeypatch.setattr(golden_support, "UPDATE", True)
+    with pytest.raises(pytest.fail.Exception):
+        golden_support.rewrite(path, "new")
+    assert path.read_text(encoding="utf-8") == "new"
+    golden_support.rewrite(path, "new")  # unchanged: nothing to rewrite, no failure

@@ -58,10 +58,9 @@ def decide(policy: Policy, base: dict[str, Any], params: dict[str, str], person:
 
 
 def check_golden(path: Path, text: str) -> None:
-    if UPDATE:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        return
+    from golden_support import rewrite
+
+    rewrite(path, text)  # UPDATE_GOLDEN=1: rewrites a changed file and fails
     assert path.exists(), f"no golden file {path.name}: run with UPDATE_GOLDEN=1 to write it"
     expected = path.read_text(encoding="utf-8")
     assert text == expected, f"{path.name} differs; if the change is intended, rerun with UPDATE_GOLDEN=1"

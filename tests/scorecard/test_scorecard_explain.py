@@ -4,7 +4,6 @@ report. Printed texts are golden files; run with UPDATE_GOLDEN=1 to rewrite them
 from __future__ import annotations
 
 import json
-import os
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
@@ -36,9 +35,10 @@ def jiangsu_result() -> ScorecardResult:
 
 
 def golden(name: str, text: str) -> None:
+    from golden_support import rewrite
+
     path = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDEN"):
-        path.write_text(text, encoding="utf-8")
+    rewrite(path, text)  # only UPDATE_GOLDEN=1 rewrites, and the test then fails
     assert path.exists(), f"{name} is missing; UPDATE_GOLDEN=1 writes it"
     assert text == path.read_text(encoding="utf-8"), f"{name} differs; UPDATE_GOLDEN=1 rewrites it"
 
