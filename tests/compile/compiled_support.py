@@ -17,7 +17,7 @@ B1 = ROOT / "policies" / "b1.policy"
 
 
 def shared_dir() -> Path:
-    for p in (ROOT.parent / "shared", ROOT / "shared", Path("/work/shared")):
+    for p in (ROOT.parent / "shared", ROOT / "shared"):
         if (p / "acceptance").is_dir():
             return p
     raise FileNotFoundError("shared/ with acceptance cases not found")

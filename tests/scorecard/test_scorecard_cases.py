@@ -71,7 +71,7 @@ def test_expectations_compare_by_type() -> None:
 
 
 def test_the_acceptance_copies_are_the_shared_ones() -> None:
-    """The copies under cases/ must not drift from /work/shared/acceptance when it exists."""
+    """The copies under cases/ must not drift from ../shared/acceptance when it exists."""
     shared = Path(__file__).resolve().parents[3] / "shared" / "acceptance"
     if not shared.exists():
         pytest.skip("no shared acceptance folder here")
