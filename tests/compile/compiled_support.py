@@ -17,10 +17,13 @@ B1 = ROOT / "policies" / "b1.policy"
 
 
 def shared_dir() -> Path:
+    """``../shared`` beside the checkout; a test that needs it is skipped, with the reason, without it."""
     for p in (ROOT.parent / "shared", ROOT / "shared"):
         if (p / "acceptance").is_dir():
             return p
-    raise FileNotFoundError("shared/ with acceptance cases not found")
+    import pytest
+
+    pytest.skip("../shared (acceptance cases, bench) is not beside the checkout")
 
 
 @cache
@@ -83,9 +86,7 @@ def gen_population() -> Any:
 
 @cache
 def reference_b1() -> Any:
-    path = shared_dir() / "bench" / "reference_b1.py"
-    if not path.exists():
-        path = ROOT / "benchmarks" / "reference_b1.py"
+    path = ROOT / "benchmarks" / "reference_b1.py"  # the project's copy of shared/bench/reference_b1.py
     spec = importlib.util.spec_from_file_location("b1_reference", path)
     assert spec and spec.loader
     mod = importlib.util.module_from_spec(spec)

@@ -7,14 +7,14 @@ from collections import defaultdict
 
 import duckdb
 import pytest
-from compiled_support import CITY, flatten, policy, read_rows, shared_dir, write_csv
+from compiled_support import CITY, ROOT, flatten, policy, read_rows, write_csv
 
 from policyrules.batch.run import run_batch
 from policyrules.interfaces.cases import as_date, load_case_file, merge_facts, same
 
 
 def test_acceptance_cases_compiled(tmp_path):
-    data = load_case_file(shared_dir() / "acceptance" / "city-employment-promotion.yaml")
+    data = load_case_file(ROOT / "tests" / "acceptance" / "city-employment-promotion.yaml")
     p = policy(CITY)
     groups: dict[tuple, list[tuple[int, dict, dict]]] = defaultdict(list)
     for i, case in enumerate(data["cases"]):
@@ -45,7 +45,7 @@ def test_acceptance_cases_compiled(tmp_path):
 @pytest.mark.parametrize("on", [dt.date(2009, 7, 1), dt.date(2010, 2, 1)])
 def test_acceptance_cases_agree_with_interpreter_on_every_output(tmp_path, on):
     """Not only the expected outputs: every output and part equals the interpreter's."""
-    data = load_case_file(shared_dir() / "acceptance" / "city-employment-promotion.yaml")
+    data = load_case_file(ROOT / "tests" / "acceptance" / "city-employment-promotion.yaml")
     p = policy(CITY)
     params = data["parameters"]
     rows, decisions = [], []
