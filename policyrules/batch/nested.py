@@ -17,7 +17,7 @@ text), taken as their month.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from policyrules.batch import io
@@ -52,32 +52,34 @@ def refuse_csv(cp: CheckedPolicy, fmt: str | None) -> str | None:
             f"columns) or JSON lines (arrays of objects), or evaluate such cases with `policyrules eval`")
 
 
+def _nested_type(cp: CheckedPolicy, ty: Type, leaf: Callable[[Type], str]) -> str:
+    """``ty`` as a DuckDB type: lists as ``[]``, records as ``STRUCT``, each leaf by ``leaf``."""
+    if ty.kind is Kind.LIST:
+        assert ty.element is not None
+        return _nested_type(cp, ty.element, leaf) + "[]"
+    if ty.kind is Kind.RECORD:
+        schema = cp.records[ty.record or ""]
+        return "STRUCT(" + ", ".join(f"{_q(f)} {_nested_type(cp, fld.type, leaf)}"
+                                     for f, fld in schema.fields.items()) + ")"
+    return leaf(ty)
+
+
+def _leaf_type(ty: Type) -> str:
+    if ty.kind is Kind.MONTH:
+        return "DATE"
+    if ty.kind not in io.SQL_TYPES:
+        raise TypeError(f"a {ty} has no column type (tables inside records are not read)")
+    return io.SQL_TYPES[ty.kind]
+
+
 def duck_type(cp: CheckedPolicy, ty: Type) -> str:
     """The DuckDB type of a fact or field of type ``ty`` in view ``facts``."""
-    k = ty.kind
-    if k is Kind.LIST:
-        assert ty.element is not None
-        return duck_type(cp, ty.element) + "[]"
-    if k is Kind.RECORD:
-        schema = cp.records[ty.record or ""]
-        return "STRUCT(" + ", ".join(f"{_q(f)} {duck_type(cp, fld.type)}" for f, fld in schema.fields.items()) + ")"
-    if k is Kind.MONTH:
-        return "DATE"
-    if k not in io.SQL_TYPES:
-        raise TypeError(f"a {ty} has no column type (tables inside records are not read)")
-    return io.SQL_TYPES[k]
+    return _nested_type(cp, ty, _leaf_type)
 
 
 def text_type(cp: CheckedPolicy, ty: Type) -> str:
     """``ty`` with every leaf as VARCHAR: how the input is read to name what is wrong in it."""
-    k = ty.kind
-    if k is Kind.LIST:
-        assert ty.element is not None
-        return text_type(cp, ty.element) + "[]"
-    if k is Kind.RECORD:
-        schema = cp.records[ty.record or ""]
-        return "STRUCT(" + ", ".join(f"{_q(f)} {text_type(cp, fld.type)}" for f, fld in schema.fields.items()) + ")"
-    return "VARCHAR"
+    return _nested_type(cp, ty, lambda _: "VARCHAR")
 
 
 def _q(name: str) -> str:

@@ -139,7 +139,7 @@ class CheckedPolicy:
     def type_of(self, node: Any) -> t.Type:
         return self.types[id(node)]
 
-    def rounding_of(self, d: n.OutputDecl) -> tuple[str, Decimal]:
+    def rounding_of(self, d: n.OutputDecl | n.ResultDecl) -> tuple[str, Decimal]:
         """An output's rounding (mode, quantum): its own, else the policy's."""
         if d.rounding:
             r = d.rounding[0]

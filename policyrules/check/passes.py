@@ -499,7 +499,7 @@ class Checker:
             when = frozenset().union(*(signs.facts(c) for c in d.conditions)) if d.conditions else frozenset()
             for e, conds in amount_exprs(d.amounts[0]):
                 known = when.union(*(signs.facts(c) for c in conds)) if conds else when
-                why = signs.under(known, e)
+                why = signs.amount(known, e)
                 if why:
                     self.error("C011", f"the amount of `{d.name}` can be negative: {why}", e.span,
                                hint="add a floor (`at_least 0 元`), or declare `signed` the fact that may be negative")
@@ -508,7 +508,7 @@ class Checker:
             ty = s.value_types.get(name)
             if ty is None or ty.kind not in (K.MONEY, K.RATE) or (r.type is not None and r.type.signed):
                 continue
-            why = signs.negative(r.expr)
+            why = signs.amount(frozenset(), r.expr)
             if why:
                 self.error("C011", f"the amount `{name}` can be negative: {why}", r.expr.span,
                            hint=f"add a floor (`at_least 0 元`), or declare it `output {name}: signed money = …` "

@@ -29,6 +29,11 @@ class Signs:
         self.memo: dict[int, Why] = {}
         self.active: set[int] = set()
 
+    def amount(self, known: frozenset[tuple[str, str]], e: Any) -> Why:
+        """How an amount ``e`` can be below zero where ``known`` holds; None also when it uses a
+        fact or parameter declared ``signed`` (a negative amount is then meant)."""
+        return None if self.declared(e) else self.under(known, e)
+
     def under(self, known: frozenset[tuple[str, str]], e: Any) -> Why:
         """``negative(e)`` where the comparisons ``known`` hold (a branch's condition)."""
         saved, self.known = self.known, self.known | known
@@ -78,8 +83,6 @@ class Signs:
         return False
 
     def _negative(self, e: Any) -> Why:  # noqa: C901
-        if not isinstance(e, n.Number | n.Money | n.Percent | n.Duration) and self.declared(e):
-            return None
         if isinstance(e, n.Number | n.Money | n.Percent | n.Duration):
             return f"`{self.source(e)}` is negative" if e.value < 0 else None
         if isinstance(e, n.Name):
@@ -91,9 +94,8 @@ class Signs:
             found = self.lookup(ref)
             if isinstance(found, str):  # a signed fact or parameter
                 return found
-            if found is not None and not isinstance(found, bool):
-                inner = self.negative(found)
-                return None if inner is None else inner
+            if found is not None and not isinstance(found, bool):  # a named value: into its expression
+                return None if self.declared(found) else self.negative(found)
             return None
         if isinstance(e, n.Unary):
             return None if e.op == "not" else f"`{self.source(e)}` is negative"

@@ -630,12 +630,7 @@ class QueryCompiler:
         outer, self.rule = self.rule, name
         try:
             if ty.kind in (K.MONEY, K.RATE) or d.rounding:
-                if d.rounding:
-                    r = d.rounding[0]
-                    mode = r.mode
-                    quantum = r.quantum.value if isinstance(r.quantum, n.Money | n.Number) else Decimal("0.01")
-                else:
-                    mode, quantum = self.cp.rounding_mode, self.cp.rounding_quantum
+                mode, quantum = self.cp.rounding_of(d)
                 digits = _digits(quantum)
                 return _narrow(s.round_to(x, digits, mode, self.dialect), max(digits, 0)), max(digits, 0)
             if ty.kind is K.INTEGER and x.kind != "int":

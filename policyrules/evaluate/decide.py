@@ -101,12 +101,9 @@ class _Run:
             raise _arithmetic(name, err, self.it.values) from None
         note = None
         if ty.kind in (K.MONEY, K.RATE) or d.rounding:
+            mode, quantum = self.cp.rounding_of(d)
             if d.rounding:
-                r = d.rounding[0]
-                mode, quantum = r.mode, r.quantum.value if isinstance(r.quantum, n.Money | n.Number) else Decimal("0.01")
                 note = f"{mode} to {quantum}"
-            else:
-                mode, quantum = self.cp.rounding_mode, self.cp.rounding_quantum
             try:
                 value = Decimal(value).quantize(quantum, rounding=ROUNDING[mode])
             except DecimalException as err:
