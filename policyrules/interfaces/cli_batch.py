@@ -23,6 +23,8 @@ def register(sub: Any, command: Callable[..., Any]) -> None:
                    help="a parameter value the policy leaves open (repeatable)")
     s.add_argument("--kinds", metavar="KIND,...", help="kinds of facts each row provides (default: all)")
     s.add_argument("--table", default="facts", metavar="NAME", help="the table of facts (default: facts)")
+    s.add_argument("--keep", metavar="COLUMN,...", help="columns of the table copied to the result first "
+                   "(keys such as person_id), so that results join back to the rows")
     s.add_argument("--compact", action="store_true", help="one line instead of indented SQL")
     command("sql")(cmd_sql)
 
@@ -128,11 +130,23 @@ def cmd_sql(args: argparse.Namespace) -> int:
             raise CliError(f"--kinds: policy {cp.name} has no facts {', '.join(unknown)}; "
                            f"it declares {', '.join(cp.facts)}")
 
+    keep = _keep(args.keep)
+    if not cp.outputs and not cp.results:
+        raise CliError(f"policy {cp.name} has nothing to compile to SQL: it declares no benefit, outcome or "
+                       f"output (a scorecard is computed by `policyrules score`)")
+
     def build() -> str:
         from policyrules.compile import compile_query, resolve
 
         params = resolve(cp, on, parse_params(args.param))
-        c = compile_query(cp, on, params, kinds=kinds, source=args.table, dialect=args.dialect)
+        c = compile_query(cp, on, params, kinds=kinds, source=args.table, dialect=args.dialect, passthrough=keep)
+        if not c.outputs:
+            raise CliError(f"policy {cp.name} has nothing to compile for facts of {', '.join(kinds) or 'no kind'}: "
+                           f"no output needs only those facts")
+        clash = [k for k in keep if k in {o.column for o in c.outputs}]
+        if clash:
+            raise CliError(f"--keep: {', '.join(clash)} is also a result column of policy {cp.name}; "
+                           f"rename the key column")
         shown = ", ".join(f"{k} = {plain(v)}" for k, v in params.items()) or "none"
         head = (f"-- policy {cp.name}, evaluated on {on.isoformat()}, dialect {args.dialect}\n"
                 f"-- parameters: {shown}\n-- one row of table {args.table} per entity, facts of: {', '.join(kinds)}\n")
@@ -140,6 +154,21 @@ def cmd_sql(args: argparse.Namespace) -> int:
 
     sys.stdout.write(_guard(build))
     return 0
+
+
+def _keep(text: str | None) -> list[str]:
+    """``--keep a,b``: the key columns, each named once."""
+    from policyrules.interfaces.cli import CliError
+
+    if not text:
+        return []
+    names = [k.strip() for k in text.split(",")]
+    if any(not k for k in names):
+        raise CliError(f"--keep: expected column names separated by commas, got {text!r}")
+    twice = sorted({k for k in names if names.count(k) > 1})
+    if twice:
+        raise CliError(f"--keep: column {', '.join(twice)} named more than once")
+    return names
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
