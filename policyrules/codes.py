@@ -9,6 +9,8 @@ CODES: dict[str, str] = {
     "P004": "a date that does not exist",
     "P005": "an expression nested too deeply to read",
     "P006": "a number in a policy too large (10^15 or more: at most 15 digits before the decimal point)",
+    "P007": "a quoted text that is not closed",
+    "P008": "a `:` missing at the end of a line",
     "N001": "a name that is not defined",
     "N002": "a name, value, member, entry or part defined twice",
     "N003": "a fact name shared by several kinds of facts, used without its kind",

@@ -10,6 +10,7 @@ import lark
 from policyrules.diagnostics import Diagnostic
 from policyrules.source import Span, source_lines
 from policyrules.syntax.grammar import parser
+from policyrules.syntax.suggest import did_you_mean, expected_keywords, keyword_language, keyword_terminals
 
 # the words that open a declaration; a line starting with one at column 1 starts a new one
 _DECL_START = re.compile(
@@ -49,13 +50,13 @@ _TOKEN_NAMES = {
 }
 
 
-def _describe(expected: set[str], limit: int = 10) -> str:
+def _describe(expected: set[str], lang: str | None = None, limit: int = 10) -> str:
+    keywords = keyword_terminals()
     names = []
     for t in sorted(expected):
         if t in _TOKEN_NAMES:
             names.append(_TOKEN_NAMES[t])
-        elif t.replace("_", "").isalpha() and t.isupper() and not t.startswith("_"):
-            names.append(f"'{t.lower()}'")
+    names += [f"'{kw}'" for kw in expected_keywords({t for t in expected if t in keywords}, lang)]
     # names and literals first: they are what a drafter most often forgot
     names = sorted(set(names), key=lambda s: (not s.startswith("a"), s))
     if not names:
@@ -67,9 +68,12 @@ def _describe(expected: set[str], limit: int = 10) -> str:
 
 def syntax_diagnostic(err: lark.UnexpectedInput, text: str, path: str) -> Diagnostic:
     line, col = err.line, err.column
+    lang = keyword_language(text)
     if isinstance(err, lark.UnexpectedCharacters):
         pos = err.pos_in_stream or 0
         ch = text[pos] if pos < len(text) else ""
+        if ch == '"':
+            return unclosed_string(text, path, line, col)
         return Diagnostic("P001", f"unexpected character {ch!r}", Span(line, col, line, col + 1), path,
                           hint="numbers, names, quoted text and keywords are allowed here; "
                                "separate Chinese keywords from names with a space")
@@ -78,19 +82,64 @@ def syntax_diagnostic(err: lark.UnexpectedInput, text: str, path: str) -> Diagno
         last = len(lines)
         return Diagnostic("P003", "the declaration ends before it is complete",
                           Span(last, len(lines[-1]) + 1, last, len(lines[-1]) + 2), path,
-                          hint=_describe(set(err.expected)) or None)
+                          hint=_describe(set(err.expected), lang) or None)
     assert isinstance(err, lark.UnexpectedToken)
     tok = err.token
+    expected = _expected(err)
     if tok.type == "$END":
         lines = source_lines(text.rstrip()) or [""]
         end = len(lines[-1]) + 1
         return Diagnostic("P003", "the declaration ends before it is complete",
                           Span(len(lines), end, len(lines), end + 1), path,
-                          hint=_describe(set(err.expected)) or None)
-    shown = "end of the file" if tok.type == "$END" else repr(str(tok))
-    width = max(1, len(str(tok))) if tok.type != "$END" else 1
-    if tok.type == "$END":
-        lines = source_lines(text.rstrip()) or [""]
-        line, col = len(lines), max(1, len(lines[-1]))
-    return Diagnostic("P002", f"unexpected {shown}", Span(line, col, line, col + width), path,
-                      hint=_describe(set(err.expected)) or None)
+                          hint=_describe(expected, lang) or None)
+    if "COLON" in expected:
+        before = _token_before(text, tok.start_pos or 0)
+        if before is not None and before.end_line is not None and before.end_line < (tok.line or 0):
+            return missing_colon(text, path, before.end_line, before.end_column or 1)
+    width = max(1, len(str(tok)))
+    meant = did_you_mean(str(tok), expected, text, tok.start_pos)
+    hint = f"did you mean `{meant}`?" if meant else _describe(expected, lang) or None
+    return Diagnostic("P002", f"unexpected {str(tok)!r}", Span(line, col, line, col + width), path, hint=hint)
+
+
+def _expected(err: lark.UnexpectedToken) -> set[str]:
+    """Every terminal the parser would have taken: Lark's ``expected`` keeps only upper-case
+    names, which leaves out every Chinese keyword."""
+    found = set(err.expected)
+    ip = getattr(err, "interactive_parser", None)
+    if ip is not None:
+        terminals = {t.name for t in parser().terminals}
+        found |= {k for k in ip.choices() if k in terminals}
+    return found
+
+
+def unclosed_string(text: str, path: str, line: int, col: int) -> Diagnostic:
+    """P007: a quoted text whose closing quote is missing, underlined to the end of its line."""
+    lines = source_lines(text)
+    rest = lines[line - 1] if 0 < line <= len(lines) else ""
+    if col >= 3 and rest[col - 3: col] == '"""':  # `"""` read as `""` (empty) then an open `"`
+        col -= 2
+    triple = rest[col - 1: col + 2] == '"""'
+    end = len(rest) + 1 if not triple else col + 3
+    return Diagnostic("P007", "this quoted text is not closed" + (" (`\"\"\"` without its closing `\"\"\"`)"
+                                                                  if triple else ""),
+                      Span(line, col, line, max(end, col + 1)), path,
+                      hint='end it with `"` on the same line; text over several lines goes between '
+                           '`"""` and `"""`')
+
+
+def missing_colon(text: str, path: str, line: int, end_column: int) -> Diagnostic:
+    """P008: a `:` missing at the end of a line (before the indented lines that follow it)."""
+    return Diagnostic("P008", "missing `:` at the end of this line", Span(line, end_column, line, end_column + 1),
+                      path, hint="the lines below belong to this one: end it with `:`")
+
+
+def _token_before(text: str, pos: int) -> lark.Token | None:
+    """The last token that ends before ``pos`` (comments skipped), or None."""
+    last = None
+    try:
+        for last in parser().lex(text[:pos]):  # noqa: B007
+            pass
+    except lark.LarkError:
+        return None
+    return last
