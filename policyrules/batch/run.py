@@ -178,7 +178,7 @@ class Session:
             con.execute(f"ALTER VIEW rejects RENAME TO {self.rejects}")
 
     def compiled(self, *, eligibility: bool = False, invariants: bool = False, extra: Sequence[str] = (),
-                 row: bool = False) -> Any:
+                 row: bool = False, dialect: str = "duckdb") -> Any:
         from policyrules.compile import compile_query
 
         passthrough: list[Any] = ([(io.ROW, "row")] if row else []) + [
@@ -186,7 +186,7 @@ class Session:
         columns = {key: io.IN + col for key, col in self.plan.columns.items()}
         return compile_query(self.cp, self.on, self.params, kinds=self.plan.kinds, columns=columns,
                              source=self.facts, passthrough=passthrough, eligibility=eligibility,
-                             invariants=invariants)
+                             invariants=invariants, dialect=dialect)
 
 
 def _quote(name: str) -> str:

@@ -28,14 +28,21 @@ def register(sub: Any, command: Callable[..., Any]) -> None:
     s.add_argument("--compact", action="store_true", help="one line instead of indented SQL")
     command("sql")(cmd_sql)
 
-    s = sub.add_parser("batch", help="evaluate every row of a CSV/Parquet/JSON-lines file, in DuckDB")
+    s = sub.add_parser("batch", help="evaluate every row of a CSV/Parquet/JSON-lines file (DuckDB, Spark) "
+                       "or of a PostgreSQL table")
     s.add_argument("policy", metavar="POLICY")
-    s.add_argument("input", metavar="INPUT")
+    s.add_argument("input", metavar="INPUT", nargs="?", help="the population file (not with a PostgreSQL engine)")
     s.add_argument("-o", "--output", metavar="OUTPUT", help="results (.csv, .parquet or .jsonl)")
     _common(s)
+    s.add_argument("--engine", default="duckdb", metavar="ENGINE",
+                   help="duckdb (default, in-process), spark (Parquet in and out) or a postgresql://… URI "
+                        "(see docs/engines.md)")
+    s.add_argument("--master", metavar="URL", help="Spark master (default local[*])")
+    s.add_argument("--table", metavar="TABLE", help="PostgreSQL: the table of facts")
+    s.add_argument("--into", metavar="TABLE", help="PostgreSQL: the results table to create")
     s.add_argument("--rejects", metavar="FILE",
                    help="rows refused by validation: row, field, value, reason (default: OUTPUT.rejects.csv, "
-                        "written when there are any)")
+                        "written when there are any; PostgreSQL: the rejects table, default INTO_rejects)")
     s.add_argument("--explain", type=int, metavar="ROW", help="print the full explanation of input row ROW "
                    "(1-based, as in the rejects file), computed by the interpreter")
     s.add_argument("--lang", choices=["en", "zh"], default="en", help="language of --explain")
@@ -172,8 +179,17 @@ def _keep(text: str | None) -> list[str]:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
+    from policyrules.engines import kind_of
     from policyrules.interfaces.cli import CliError, load_policy, parse_params
 
+    try:
+        engine = kind_of(args.engine)
+    except ValueError as err:
+        raise CliError(str(err)) from None
+    if engine != "duckdb":
+        return _other_engine(args, engine)
+    if args.input is None:
+        raise CliError("batch: give the INPUT file")
     if args.output is None and args.explain is None:
         raise CliError("batch: give -o OUTPUT (and/or --explain ROW)")
     policy = load_policy(args.policy)
@@ -191,6 +207,41 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if args.explain is not None:
         sys.stdout.write(_guard(lambda: run.explain_row(policy, args.input, args.explain, on, params, mapping,
                                                         args.lang)))
+    return 0
+
+
+def _other_engine(args: argparse.Namespace, engine: str) -> int:
+    """``batch --engine spark|postgresql://…`` (docs/engines.md)."""
+    from policyrules.interfaces.cli import CliError, load_policy, parse_params
+
+    if args.explain is not None:
+        raise CliError("batch --explain runs on the in-process engine: leave out --engine")
+    if engine == "postgresql":
+        if args.input is not None or args.output is not None:
+            raise CliError("batch --engine postgresql://…: the facts are a table (--table), the results a table "
+                           "(--into); give no INPUT file or -o")
+        if not args.table or not args.into:
+            raise CliError("batch --engine postgresql://…: give --table FACTS and --into RESULTS")
+    elif args.input is None or args.output is None:
+        raise CliError("batch --engine spark: give the INPUT file and -o OUTPUT (Parquet)")
+    policy = load_policy(args.policy)
+    on = _date(args.on)
+    params = parse_params(args.param)
+    mapping = _mapping(args.mapping)
+    if engine == "postgresql":
+        from policyrules.engines import postgresql
+
+        result = _guard(lambda: postgresql.run_postgresql(policy, args.engine, args.table, args.into, on, params,
+                                                          mapping, args.rejects))
+        where = f"table {args.into}"
+    else:
+        from policyrules.engines import spark
+
+        result = _guard(lambda: spark.run_spark(policy, args.input, args.output, on, params, mapping,
+                                                args.rejects, args.master, args.memory_limit))
+        where = str(args.output)
+    _notes(result.notes)
+    print(result.summary_line() + f"; results in {where}", file=sys.stderr)
     return 0
 
 

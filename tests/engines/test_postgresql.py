@@ -1,0 +1,118 @@
+"""``batch --engine postgresql://…``: the compiled query and the validation run inside a real
+PostgreSQL server (a throwaway cluster, tests/pg_cluster.py), exact to the fen against DuckDB."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import pytest
+from engine_support import B1, B1_ON, CITY, b1_parquet, bench_interpreter, load_table, pg_rows
+from pg_cluster import pg_cluster  # noqa: F401  (the fixture)
+
+from policyrules.api import load
+from policyrules.batch.run import BatchError, run_batch
+from policyrules.engines.postgresql import run_postgresql
+from policyrules.interfaces.cli import main
+
+pytestmark = pytest.mark.postgresql
+
+
+def _duckdb(policy_path: Path, src: str, tmp_path: Path, on: str, params: dict[str, str] | None = None,
+            key: str = "person_id") -> tuple[dict[object, dict], list[dict]]:
+    out = tmp_path / "duck.parquet"
+    rejects = tmp_path / "duck.rejects.csv"
+    run_batch(load(policy_path), src, str(out), dt.date.fromisoformat(on), params, rejects=str(rejects),
+              progress=False)
+    rows = {r[key]: r for r in pq.read_table(out).to_pylist()}
+    return rows, pacsv.read_csv(rejects, convert_options=pacsv.ConvertOptions(strings_can_be_null=False)).to_pylist()
+
+
+def test_b1_exact_against_duckdb(pg_cluster, tmp_path: Path) -> None:  # noqa: F811
+    src = b1_parquet(tmp_path / "b1.parquet", 3000)
+    load_table(pg_cluster.dsn, "b1_facts", pq.read_table(src))
+    result = run_postgresql(load(B1), pg_cluster.dsn, "b1_facts", "b1_results", dt.date.fromisoformat(B1_ON))
+    assert (result.computed, result.rejected_rows) == (3000, 0)
+    expected, _ = _duckdb(B1, src, tmp_path, B1_ON)
+    got = pg_rows(pg_cluster.dsn, "SELECT * FROM b1_results")
+    assert len(got) == 3000
+    assert sum(r["total"] for r in got) > 0
+    for row in got:
+        assert row == expected[row["person_id"]], row["person_id"]
+    assert pg_rows(pg_cluster.dsn, "SELECT count(*) AS n FROM b1_results_rejects") == [{"n": 0}]
+
+
+def test_city_population_exact_against_duckdb(pg_cluster, tmp_path: Path) -> None:  # noqa: F811
+    bench = bench_interpreter()
+    src = str(tmp_path / "city.parquet")
+    bench.write_population(2000, src)
+    load_table(pg_cluster.dsn, "city_facts", pq.read_table(src))
+    on = dt.date.fromisoformat(bench.CITY_ON)
+    result = run_postgresql(load(CITY), pg_cluster.dsn, "city_facts", "city_results", on, bench.CITY_PARAMS)
+    assert result.computed == 2000
+    expected, _ = _duckdb(CITY, src, tmp_path, bench.CITY_ON, bench.CITY_PARAMS)
+    for row in pg_rows(pg_cluster.dsn, "SELECT * FROM city_results"):
+        assert row == expected[row["person_id"]], row["person_id"]
+
+
+BAD = {  # column -> values the validation refuses (and some it accepts), as text; only row 7 is valid
+    "age": ["-3", "12.5", "abc", "", "  41  ", "1e3", "41", "+5"],
+    "annual_rent": ["12.1234567", "1,00", "960 元", "1,234.50", "-5.00", "１２", "1,234.50", "960元"],
+    "sex": ["X", "f", " M ", "F", "", "M", " M ", "F"],
+    "registered_unemployed": ["y", "是", "YES", "0", "对", "true", "是", "YES"],
+    "business_months": ["-1", "3.5", "1234567890123456", "12", "0.000001", "x", "14", "13.000000"],
+    "cert_level": ["none", "Junior", "senior ", "", "technician", "expert", "senior ", "junior"],
+}
+
+
+def test_rejects_are_those_of_duckdb(pg_cluster, tmp_path: Path) -> None:  # noqa: F811
+    """The same text, read as CSV by DuckDB and as a text table by PostgreSQL: the same rows are
+    refused, each with the same fields, values and reasons; the rest computed alike."""
+    base = pq.read_table(b1_parquet(tmp_path / "b1.parquet", 8)).to_pylist()
+    rows = []
+    for i, r in enumerate(base):
+        r = {k: ("true" if v is True else "false" if v is False else str(v)) for k, v in r.items()}
+        rows.append({**r, **{c: vals[i] for c, vals in BAD.items()}, "person_id": str(i + 1)})
+    table = pa.Table.from_pylist(rows)
+    src = tmp_path / "bad.csv"
+    pacsv.write_csv(table, src)
+    load_table(pg_cluster.dsn, "bad_facts", table, as_text=True)
+    result = run_postgresql(load(B1), pg_cluster.dsn, "bad_facts", "bad_results", dt.date.fromisoformat(B1_ON))
+    expected, duck_rejects = _duckdb(B1, str(src), tmp_path, B1_ON)
+    pg_problems = {(int(r["person_id"]), r["field"], r["value"], r["reason"])
+                   for r in pg_rows(pg_cluster.dsn, "SELECT * FROM bad_results_rejects")}
+    duck_problems = {(r["row"], r["field"], r["value"], r["reason"]) for r in duck_rejects}
+    assert pg_problems == duck_problems
+    got = {r["person_id"]: r for r in pg_rows(pg_cluster.dsn, "SELECT * FROM bad_results")}
+    assert set(got) == set(expected) == {"7"}  # person_id is text in both; row 8 has age +5
+    for k, row in got.items():
+        assert row == expected[k]
+    assert result.problems == len(duck_problems) and result.rejected_rows == len({p[0] for p in duck_problems})
+
+
+def test_errors_are_messages(pg_cluster, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
+    policy, on = load(B1), dt.date.fromisoformat(B1_ON)
+    with pytest.raises(BatchError, match="no such table"):
+        run_postgresql(policy, pg_cluster.dsn, "nothing_here", "r", on)
+    load_table(pg_cluster.dsn, "few", pa.table({"person_id": [1], "age": [30]}))
+    with pytest.raises(BatchError, match="no complete kind of facts"):
+        run_postgresql(policy, pg_cluster.dsn, "few", "r", on)
+    with pytest.raises(BatchError, match="exists already"):
+        run_postgresql(policy, pg_cluster.dsn, "few", "few", on)
+    with pytest.raises(BatchError, match="cannot connect"):
+        run_postgresql(policy, pg_cluster.dsn.replace("port=", "port=1"), "few", "r", on)
+    assert main(["batch", str(B1), "--on", B1_ON, "--engine", pg_cluster.dsn, "--table", "few"]) == 2
+    assert main(["batch", str(B1), "--on", B1_ON, "--engine", pg_cluster.dsn, "--table", "few", "--into", "r"]) == 2
+    err = capsys.readouterr().err
+    assert "--into RESULTS" in err and "no complete kind of facts" in err and "Traceback" not in err
+
+
+def test_cli_run(pg_cluster, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
+    src = b1_parquet(tmp_path / "b1.parquet", 50)
+    load_table(pg_cluster.dsn, "cli_facts", pq.read_table(src))
+    assert main(["batch", str(B1), "--on", B1_ON, "--engine", pg_cluster.dsn, "--table", "cli_facts",
+                 "--into", "cli_results"]) == 0
+    assert "50 rows: 50 computed, 0 rejected; results in table cli_results" in capsys.readouterr().err
