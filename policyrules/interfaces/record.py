@@ -1,52 +1,48 @@
-"""Stored, replayable decisions: everything needed to compute a decision again
-(the policy's fingerprint, facts, parameters, date) with the values it gave."""
+"""``policyrules record`` and ``replay`` over the decision store: a decision made on the command
+line is sealed like one made by the service; a stored one is recomputed with the policy text
+it was made under (or another policy file) and every difference reported."""
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
-from policyrules.explain.data import plain
-
-FORMAT = "policyrules-decision/1"
-
-
-def fingerprint(text: str) -> str:
-    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+from policyrules.api import Policy, loads
+from policyrules.audit.records import Difference, differences, outcome, payload, reevaluate
+from policyrules.audit.seal import text_hash
+from policyrules.audit.store import Store, StoredDecision
 
 
-def record(policy: Any, facts: dict[str, Any], parameters: dict[str, Any], decision: Any) -> dict[str, Any]:
-    """A JSON-ready record of one decision."""
-    cp = policy.checked
-    return {
-        "format": FORMAT,
-        "policy": cp.name,
-        "policy_file": cp.source.path,
-        "policy_fingerprint": fingerprint(cp.source.text),
-        "date": decision.on.isoformat(),
-        "parameters": plain(parameters),
-        "facts": plain(facts),
-        "outputs": {name: plain(r.value) for name, r in decision.outputs.items()},
-        "parts": {f"{name}.{p}": plain(v) for name, r in decision.outputs.items() for p, v in r.parts.items()},
-    }
+def record(store: Store, policy: Policy, facts: dict[str, Any], parameters: dict[str, Any], on: str,
+           subject: str | None = None) -> StoredDecision:
+    """Evaluate and seal; raises InputError or EvaluationError as evaluation does."""
+    decision = policy.evaluate(facts, on=on, parameters=parameters, trace=False)
+    return store.append(policy.checked.source.text,
+                        payload(policy, facts, parameters, decision, subject=subject, channel="cli"))
 
 
-def replay(policy: Any, rec: dict[str, Any]) -> tuple[list[str], list[str]]:
-    """Evaluate a stored decision again; return (differences, notes)."""
-    notes = []
-    if not isinstance(rec, dict):
-        raise ValueError(f"not a stored decision (a JSON object with \"format\": \"{FORMAT}\"), "
-                         f"but {'a list' if isinstance(rec, list) else 'a single value'}")
-    if rec.get("format") != FORMAT:
-        raise ValueError(f"not a stored decision (format {rec.get('format')!r}, expected {FORMAT})")
-    if rec.get("policy") != policy.name:
-        notes.append(f"the decision was made under policy `{rec.get('policy')}`, replaying with `{policy.name}`")
-    if rec.get("policy_fingerprint") != fingerprint(policy.checked.source.text):
-        notes.append("the policy text has changed since the decision was stored")
-    decision = policy.evaluate(rec["facts"], on=rec["date"], parameters=rec.get("parameters") or {}, trace=False)
-    now = {name: plain(r.value) for name, r in decision.outputs.items()}
-    now.update({f"{name}.{p}": plain(v) for name, r in decision.outputs.items() for p, v in r.parts.items()})
-    stored = {**rec.get("outputs", {}), **rec.get("parts", {})}
-    diffs = [f"{k}: stored {stored[k]}, now {now.get(k, 'not computed')}" for k in stored if stored[k] != now.get(k)]
-    diffs += [f"{k}: not in the stored decision, now {now[k]}" for k in now if k not in stored]
-    return diffs, notes
+class ReplayError(Exception):
+    """The record cannot be replayed (unknown id, missing policy text)."""
+
+
+def replay(store: Store, decision_id: str, policy: Policy | None = None) -> tuple[list[Difference], list[str]]:
+    """Recompute a stored decision: (differences, notes).  Without ``policy``, under the text it
+    was made under."""
+    rec = store.get(decision_id)
+    if rec is None:
+        raise ReplayError(f"no decision {decision_id!r} in {store.url}")
+    notes: list[str] = []
+    sha = str(rec.body.get("policy_sha256"))
+    if policy is None:
+        text = store.policy_text(sha)
+        if text is None:
+            raise ReplayError(f"the store has no policy text {sha[:12]}… for decision {decision_id}")
+        policy = loads(text, f"<stored {rec.body.get('policy')}>")
+        notes.append(f"replaying under the policy text it was made under (sha256 {sha[:12]}…)")
+    else:
+        if policy.name != rec.body.get("policy"):
+            notes.append(f"the decision was made under policy `{rec.body.get('policy')}`, replaying with "
+                         f"`{policy.name}`")
+        if text_hash(policy.checked.source.text) != sha:
+            notes.append("the policy text has changed since the decision was made")
+    now = reevaluate(policy, rec.body)
+    return differences(rec.body.get("outputs") or {}, outcome(now)), notes
