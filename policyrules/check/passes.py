@@ -23,6 +23,15 @@ from policyrules.syntax.walk import names
 K = t.Kind
 
 
+def _policy_name(path: str) -> str:
+    """A policy name from the file's name (`city-rules.policy` -> `city-rules`), for a hint."""
+    import re
+    from pathlib import PurePath
+
+    stem = re.sub(r"[^\w-]+", "-", PurePath(path).stem).strip("-")
+    return stem if re.fullmatch(r"(?!\d)\w+(-\w+)*", stem or "") else "NAME"
+
+
 class Checker:
     def __init__(self, policy: n.Policy, source: Source):
         self.policy = policy
@@ -64,7 +73,7 @@ class Checker:
         headers = self._decls(n.PolicyDecl)
         if not headers:
             self.error("C006", "the file has no `policy NAME` declaration", Span(1, 1, 1, 2),
-                       hint="start the file with e.g. `policy city-employment-promotion \"市促进就业政策\"`")
+                       hint=f"start the file with e.g. `policy {_policy_name(self.source.path)} \"…\"`")
             return None
         for extra in headers[1:]:
             self.error("C006", "a file declares one policy; this is a second `policy`", extra.span)
@@ -174,7 +183,7 @@ class Checker:
         value_type = s.resolve_type(d.value_type)
         if d.progressive and value_type is not None and value_type.kind is not K.PERCENT:
             self.error("T004", f"a progressive table gives a rate for each band, not {describe(value_type)}",
-                       d.value_type.span, hint="e.g. `table tax_rates: money -> percent progressive`")
+                       d.value_type.span, hint=f"e.g. `table {d.name}: … -> percent progressive`")
         s.table_types[d.name] = (key_type, value_type)
         bands: list[Band] = []
         for r in d.ranges:

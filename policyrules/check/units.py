@@ -43,6 +43,15 @@ def join(a: t.Type, b: t.Type) -> t.Type:
     return a
 
 
+def _written(e: n.Expr) -> str | None:
+    """A name or a percentage as the drafter wrote it, for a hint in the drafter's own words."""
+    if isinstance(e, n.Name):
+        return e.dotted
+    if isinstance(e, n.Percent):
+        return format((e.value * 100).normalize(), "f") + "%"
+    return None
+
+
 def describe(a: t.Type) -> str:
     return {
         K.MONEY: "money", K.PERCENT: "a percentage", K.INTEGER: "a whole number", K.NUMBER: "a number",
@@ -85,9 +94,10 @@ class Typer:
             if not (Decimal(0) <= e.value <= limit):
                 where = "a rate applied to an amount" if self._multiplier else "a share"
                 pct = format((e.value * 100).normalize(), "f")
+                multiple = format((e.value).normalize(), "f")
                 self.error("C003", f"{pct}% is outside 0-{int(limit * 100)}% for {where}", e.span,
-                           hint="a rate above 100 % is written as the rate of an amount (`300% of day_wage`); "
-                           "a multiple may be written as a number, e.g. `2 × referral_subsidy`")
+                           hint=f"a rate above 100 % is written as the rate of an amount (`{pct}% of` the amount); "
+                           f"a multiple may be written as a number, e.g. `{multiple} ×` the amount")
             return t.PERCENT
         if isinstance(e, n.Duration):
             return t.duration(e.unit)
@@ -264,8 +274,9 @@ class Typer:
             moved, by = b, a
         if moved is not None and by is not None:
             if moved.kind is K.MONTH and not calendar(by):
+                month = _written(e.left if moved is a else e.right) or "m"
                 self.error("T009", f"a calendar month moves by months or years, not by {describe(by)}", e.span,
-                           hint="to count days, use dates: `start_of_month(m) + 10 days`")
+                           hint=f"to count days, use dates: `start_of_month({month}) + 10 days`")
                 return None
             return moved
         hint = None
@@ -277,14 +288,17 @@ class Typer:
         elif numeric(a) or numeric(b):
             hint = "write the duration with its unit, e.g. `30 days`, `3 months` or `1 year`"
         else:
-            hint = "a date moves by a duration: `hire_date + 3 months`, `deadline - 30 days`"
+            date = _written(e.left if a.kind in (K.DATE, K.MONTH) else e.right) or "a date"
+            hint = f"a date moves by a duration: `{date} + 3 months`, `{date} - 30 days`"
         self.error("T009", f"cannot compute {describe(a)} {sym} {describe(b)}", e.span, hint=hint)
         return None
 
     def _unit_error(self, e: n.Expr, a: t.Type, b: t.Type, sym: str) -> t.Type | None:
         hint = None
-        if K.MONEY in (a.kind, b.kind) and K.PERCENT in (a.kind, b.kind):
-            hint = "a percentage of an amount is written `10% of annual_rent`"
+        if K.MONEY in (a.kind, b.kind) and K.PERCENT in (a.kind, b.kind) and isinstance(e, n.Binary):
+            money, rate = (e.left, e.right) if a.kind is K.MONEY else (e.right, e.left)
+            hint = (f"a percentage of an amount is written `{_written(rate) or '10%'} of "
+                    f"{_written(money) or 'the amount'}`")
         elif K.MONEY in (a.kind, b.kind) and (numeric(a) or numeric(b)):
             hint = "write amounts with their unit, e.g. `500 元`"
         self.error("T001", f"cannot compute {describe(a)} {sym} {describe(b)}", e.span, hint=hint)
