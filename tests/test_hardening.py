@@ -131,12 +131,10 @@ def test_line_shown_is_the_line_of_the_error(sep):
 
 
 # ---------------------------------------------------------------- 9: replay
-def test_replay_of_a_list_is_a_clear_error(capsys, tmp_path):
-    p = tmp_path / "d.json"
-    p.write_text("[1, 2]", encoding="utf-8")
-    code = main(["replay", CITY, str(p)])
+def test_replay_of_an_unknown_decision_is_a_clear_error(capsys, tmp_path):
+    code = main(["replay", "--store", f"sqlite:///{tmp_path / 'd.db'}", "0123456789abcdef"])
     err = capsys.readouterr().err
-    assert code == 2 and "not a stored decision" in err and "a list" in err
+    assert code == 2 and "no decision '0123456789abcdef'" in err and "Traceback" not in err
 
 
 # ---------------------------------------------------------------- 11: one specification of the forms

@@ -4,17 +4,14 @@ CLI (eval, explain, test) and the service report it."""
 
 from __future__ import annotations
 
+import asyncio
 import json
-import threading
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from policyrules.api import EvaluationError, loads
 from policyrules.interfaces.cli import main
-from policyrules.interfaces.service import serve
 
 POLICY = """\
 policy ov "overflow"
@@ -66,19 +63,22 @@ def test_cases_report_it_as_a_failed_case(tmp_path: Path, capsys: pytest.Capture
     assert "cannot be computed" in out + err and "Traceback" not in out + err
 
 
-def test_the_service_answers_400() -> None:
+def test_the_service_answers_400(tmp_path: Path) -> None:
+    import httpx
+
+    from policyrules.audit import open_store
+    from policyrules.service import Service, create_app
+
     policy = loads(POLICY)
-    srv = serve({policy.name: policy}, "127.0.0.1", 0)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{srv.server_address[1]}/evaluate"
-        body = json.dumps({"facts": FACTS, "date": "2024-01-01"}).encode()
-        req = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
-        with pytest.raises(urllib.error.HTTPError) as exc:
-            urllib.request.urlopen(req, timeout=10)
-        assert exc.value.code == 400
-        assert "`big` cannot be computed" in json.loads(exc.value.read())["error"]
-    finally:
-        srv.shutdown()
-        srv.server_close()
+    store = open_store(f"sqlite:///{tmp_path / 'd.db'}")
+    app = create_app(Service({policy.name: policy}, store))
+
+    async def post() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 5000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            return await client.post("/evaluate", json={"facts": FACTS, "date": "2024-01-01"})
+
+    resp = asyncio.run(post())
+    store.close()
+    assert resp.status_code == 400
+    assert "`big` cannot be computed" in resp.json()["detail"]
