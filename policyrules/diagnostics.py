@@ -42,10 +42,16 @@ class PolicyError(Exception):
         super().__init__(render_all(self.diagnostics, self.sources))
 
 
-def render(d: Diagnostic, source: Source | None) -> str:
-    """``file:line:col: error[CODE]: message``, the source line, a caret underline, the hint."""
+def render(d: Diagnostic, source: Source | None, lang: str = "en") -> str:
+    """``file:line:col: error[CODE]: message``, the source line, a caret underline, the hint
+    (in Chinese with ``lang="zh"``: :mod:`policyrules.messages_zh`)."""
+    if lang == "zh":
+        from policyrules.messages_zh import localize
+
+        d = localize(d, lang)
     where = f"{d.path}:{d.span.line}:{d.span.column}" if d.span else d.path
-    out = [f"{where}: {d.severity}[{d.code}]: {d.message}"]
+    severity = {"error": "错误", "warning": "警告"}.get(d.severity, d.severity) if lang == "zh" else d.severity
+    out = [f"{where}: {severity}[{d.code}]: {d.message}"]
     if d.span and source is not None:
         line = source.line(d.span.line)
         if line:
@@ -57,13 +63,15 @@ def render(d: Diagnostic, source: Source | None) -> str:
             carets = max(1, _display_width(line[d.span.column - 1: d.span.column - 1 + width]))
             out.append(" " * (len(gutter) - 2) + "| " + " " * pad + "^" * carets)
     if d.hint:
-        out.append(f"  = hint: {d.hint}")
+        out.append(f"  = {'提示' if lang == 'zh' else 'hint'}: {d.hint}")
     return "\n".join(out)
 
 
-def render_all(diagnostics: list[Diagnostic], sources: dict[str, Source]) -> str:
-    body = "\n\n".join(render(d, sources.get(d.path)) for d in diagnostics)
+def render_all(diagnostics: list[Diagnostic], sources: dict[str, Source], lang: str = "en") -> str:
+    body = "\n\n".join(render(d, sources.get(d.path), lang) for d in diagnostics)
     n = sum(1 for d in diagnostics if d.severity == "error")
+    if lang == "zh":
+        return body + (f"\n\n共 {n} 个错误" if n else "")
     return body + (f"\n\n{n} error{'s' if n != 1 else ''}" if n else "")
 
 

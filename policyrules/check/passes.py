@@ -422,7 +422,8 @@ class Checker:
         if ty is None:
             return None
         if ty.kind not in (K.MONEY, K.RATE):
-            hint = ("a percentage of an amount is written `20% of min_wage_monthly`" if ty.kind is K.PERCENT
+            rate = f"{format((e.value * 100).normalize(), 'f')}%" if isinstance(e, n.Percent) else "20%"
+            hint = (f"a percentage of an amount is written `{rate} of` the amount it applies to" if ty.kind is K.PERCENT
                     else "write amounts with their unit, e.g. `500 元`" if ty.numeric else None)
             self.error("T004", f"{what} must be money, but it is {describe(ty)}", e.span, hint=hint)
             return None

@@ -48,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("check", help="check policies; print every error with its place")
     s.add_argument("paths", nargs="+", metavar="PATH")
     s.add_argument("--json", action="store_true", help="diagnostics as JSON")
+    s.add_argument("--lang", choices=["en", "zh"], default=None,
+                   help="language of the messages and hints (default: the language of the file's keywords)")
 
     for name, text in (("eval", "evaluate a policy for one set of facts"),
                        ("explain", "evaluate and print the calculation card of every output")):
@@ -152,6 +154,9 @@ def input_error(err: Any, source: str | None = None) -> CliError:
 @command("check")
 def cmd_check(args: argparse.Namespace) -> int:
     from policyrules.api import PolicyError, load
+    from policyrules.diagnostics import render_all
+    from policyrules.messages_zh import localize
+    from policyrules.syntax.suggest import keyword_language
 
     worst = OK
     reports: list[dict[str, object]] = []
@@ -162,9 +167,11 @@ def cmd_check(args: argparse.Namespace) -> int:
             syntax = any(d.code.startswith(("P", "F")) for d in err.diagnostics)
             worst = max(worst, BAD_INPUT if syntax else FAILED)
             if args.json:
-                reports.extend(d.to_dict() for d in err.diagnostics)
+                reports.extend(localize(d, args.lang or "en").to_dict() for d in err.diagnostics)
             else:
-                print(str(err), file=sys.stderr)
+                source = err.sources.get(str(path))
+                lang = args.lang or (keyword_language(source.text) if source else "en")
+                print(render_all(err.diagnostics, err.sources, lang), file=sys.stderr)
             continue
         if not args.json:
             c = policy.checked
