@@ -36,6 +36,7 @@ def session(master: str | None = None) -> Any:
         return active
     builder = (SparkSession.builder.master(master or DEFAULT_MASTER).appName("policyrules")
                .config("spark.sql.session.timeZone", "UTC").config("spark.ui.enabled", "false")
+               .config("spark.ui.showConsoleProgress", "false")
                .config("spark.sql.ansi.enabled", "true").config("spark.sql.shuffle.partitions", "8"))
     try:
         spark = builder.getOrCreate()
