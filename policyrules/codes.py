@@ -29,6 +29,7 @@ CODES: dict[str, str] = {
     "T008": "a term whose limit, count or extension is not a duration",
     "T009": "date arithmetic other than a date plus or minus a duration (a date minus a date)",
     "R001": "an aggregate over something that is not a list of records, or of values it cannot add or order",
+    "T010": "a record written out as a parameter's value without one of its required fields",
     "C001": "definitions that depend on each other in a cycle",
     "C002": "a floor above its cap",
     "C003": "a share outside 0-100 %, or a rate of an amount outside 0-1000 %",

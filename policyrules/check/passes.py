@@ -15,6 +15,7 @@ from policyrules.check.checked import CheckedPolicy, Output, Parameter, Ref, Tab
 from policyrules.check.limits import check_limits
 from policyrules.check.scope import Scope
 from policyrules.check.units import Typer, compatible, describe
+from policyrules.check.written import check_written
 from policyrules.diagnostics import Diagnostic, PolicyError
 from policyrules.source import Source, Span
 from policyrules.syntax import nodes as n
@@ -61,7 +62,7 @@ class Checker:
         for inv in self._decls(n.InvariantDecl):
             self.typer.condition(inv.expr, "an invariant")
         self._cycles()
-        scorecards = _scorecards(self.policy.decls, self.error)  # scorecard problems: S001..
+        scorecards = _scorecards(self.policy.decls, self.error, self.scope)  # scorecard problems: S001..
         if any(d.severity == "error" for d in self.diagnostics):
             raise PolicyError(self.diagnostics, {self.source.path: self.source})
         return attrs.evolve(self._build(header, outputs), scorecards=scorecards)
@@ -247,13 +248,13 @@ class Checker:
 
     def _parameter_values(self, d: n.ParameterDecl, ty: t.Type) -> None:
         if d.fixed is not None:
-            self._expect(d.fixed, ty, f"parameter `{d.name}`")
+            check_written(d.fixed, ty, f"parameter `{d.name}`", self.scope, self._expect, self.error)
         last: dt.date | None = None
         for dv in d.dated:
             if last is not None and dv.start <= last:
                 self.error("C008", f"dated values of `{d.name}` must be in date order", dv.span)
             last = dv.start
-            self._expect(dv.expr, ty, f"parameter `{d.name}`")
+            check_written(dv.expr, ty, f"parameter `{d.name}`", self.scope, self._expect, self.error)
 
     def _expect(self, e: n.Expr, ty: t.Type | None, what: str) -> None:
         got = self.typer.infer(e, expect=ty)
@@ -484,7 +485,7 @@ class Checker:
                 d, pty = s.params[ref.name]
                 if pty.signed:
                     return f"`{ref.name}` may be negative (declared signed)"
-                return d.fixed
+                return d.fixed if not isinstance(d.fixed, n.ListValue | n.EntriesValue) else None
             if ref.what == "value":
                 return s.values[ref.name].expr
             if ref.what == "each":
@@ -667,15 +668,16 @@ class Checker:
         )
 
 
-def _scorecards(decls: tuple[Any, ...], error: Any) -> dict[str, Any]:
-    """Bind and check the scorecards, loading the scorecard engine only when there are some."""
+def _scorecards(decls: tuple[Any, ...], error: Any, scope: Scope) -> dict[str, Any]:
+    """Bind and check the scorecards (in the scope of the policy's declarations), loading the
+    scorecard engine only when there are some."""
     from policyrules.scorecard.model import Scorecard
 
     if not any(isinstance(d, Scorecard) for d in decls):
         return {}
     from policyrules.scorecard.bind import bind_scorecards
 
-    return bind_scorecards(decls, error)  # type: ignore[no-any-return]
+    return bind_scorecards(decls, error, scope)  # type: ignore[no-any-return]
 
 
 def _non_none(pair: tuple[t.Type | None, t.Type | None]) -> tuple[t.Type, t.Type]:

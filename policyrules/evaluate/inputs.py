@@ -106,17 +106,29 @@ def resolve_parameters(cp: CheckedPolicy, supplied: dict[str, Any], on: dt.date,
             if len(problems) == before:
                 values[name] = value
         elif p.decl.fixed is not None:
-            values[name] = constant(p.decl.fixed)
+            values[name] = _written(cp, p.decl.fixed, p.type, name, constant, problems)
         elif p.decl.dated:
             in_force = [dv for dv in p.decl.dated if dv.start <= on]
             if not in_force:
                 problems.append(InputProblem(
                     f"parameter {name}", f"has no value in force on {on} (first from {p.decl.dated[0].start})"))
             else:
-                values[name] = constant(in_force[-1].expr)
+                values[name] = _written(cp, in_force[-1].expr, p.type, name, constant, problems)
         else:
             problems.append(InputProblem(f"parameter {name}",
                                          f"has no value: supply it (e.g. --param {name}=VALUE), type {p.type}"))
     if problems:
         raise InputError(problems)
     return values
+
+
+def _written(cp: CheckedPolicy, v: Any, ty: t.Type, name: str, constant: Any, problems: list[InputProblem]) -> Any:
+    """A parameter's value as the policy writes it: an expression, or a list, record or table."""
+    from policyrules.syntax import nodes as n
+
+    if not isinstance(v, n.ListValue | n.EntriesValue):
+        return constant(v)
+    from policyrules.evaluate.records import written_value
+
+    return written_value(cp, v, ty, f"parameter {name}", lambda where, msg: problems.append(InputProblem(where, msg)),
+                         constant)

@@ -92,6 +92,44 @@ def convert_field(cp: CheckedPolicy, value: Any, ty: t.Type, where: str, problem
     return v
 
 
+def written_value(cp: CheckedPolicy, v: Any, ty: t.Type, where: str, problem: Problem,
+                  constant: Callable[[Any], Any]) -> Any:
+    """The runtime value of a list, record or table written out as a parameter's value (checked
+    against ``ty`` already): the same values a caller supplying it would give.  Leaves are
+    evaluated by ``constant``; a negative number where ``ty`` is not signed is a problem."""
+    from policyrules.evaluate.inputs import SIGNED_KINDS, convert
+    from policyrules.syntax import nodes as n
+
+    if isinstance(v, n.ListValue):
+        assert ty.element is not None
+        return tuple(written_value(cp, x, ty.element, f"{where}[{i}]", problem, constant)
+                     for i, x in enumerate(v.items))
+    if isinstance(v, n.EntriesValue) and ty.kind is K.RECORD:
+        schema = cp.records[ty.record or ""]
+        given = {e.key: written_value(cp, e.value, schema.fields[e.key].type, f"{where}.{e.key}", problem, constant)
+                 for e in v.entries}
+        for name, f in schema.fields.items():
+            if name not in given and f.default is not None:
+                given[name] = f.default
+            elif name not in given and f.type.kind is K.LIST:
+                given[name] = ()
+        return Record(schema.name, {name: given[name] for name in schema.fields if name in given})
+    if isinstance(v, n.EntriesValue):
+        assert ty.key is not None and ty.element is not None
+        out = {}
+        for e in v.entries:
+            key, err = convert(e.key, ty.key)
+            if err:
+                problem(f"{where}[{e.key}]", f"key: {err}")
+                continue
+            out[key] = written_value(cp, e.value, ty.element, f"{where}[{e.key}]", problem, constant)
+        return out
+    value = constant(v)
+    if ty.kind in SIGNED_KINDS and not ty.signed and value is not None and value < 0:
+        problem(where, f"cannot be negative, got {value} (declare it `signed {ty}` if it can be)")
+    return value
+
+
 def _json_or_text(value: str) -> Any:
     import json
     try:

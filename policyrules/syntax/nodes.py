@@ -301,9 +301,39 @@ class PolicyDecl:
 
 
 @attrs.frozen(slots=True)
+class ListValue:
+    """A list written out as a parameter's value: ``[…]`` (place names, the bands of a rate table)."""
+
+    items: tuple[ParamValue, ...]
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class Entry:
+    """One ``key: value`` of a record or a table written out as a parameter's value."""
+
+    key: str
+    key_kind: str  # name | number | text: how the key was written
+    value: ParamValue
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class EntriesValue:
+    """A record ``{field: …}`` or a table ``{key: …}`` written out as a parameter's value;
+    the parameter's declared type says which."""
+
+    entries: tuple[Entry, ...]
+    span: Span = _span()
+
+
+ParamValue = Expr | ListValue | EntriesValue
+
+
+@attrs.frozen(slots=True)
 class DatedValue:
     start: dt.date
-    expr: Expr
+    expr: ParamValue
     span: Span = _span()
 
 
@@ -315,7 +345,7 @@ class ParameterDecl:
     name: str
     label: str | None
     type: TypeExpr
-    fixed: Expr | None
+    fixed: ParamValue | None
     dated: tuple[DatedValue, ...]
     cites: tuple[Cite, ...]
     texts: tuple[str, ...]

@@ -377,10 +377,26 @@ class _Printer:
         line = f"{self.head(self.kw('parameter'), d.name, label=d.label)}: {self.type_expr(d.type)}"
         if d.fixed is not None:
             line += f" {self.kw('default')} " if d.overridable else " = "
-            line += self.expr(d.fixed)
+            line += self.param_value(d.fixed)
         lines = [line]
-        lines += [f"  {self.kw('from')} {v.start.isoformat()}: {self.expr(v.expr)}" for v in d.dated]
+        lines += [f"  {self.kw('from')} {v.start.isoformat()}: {self.param_value(v.expr, '  ')}" for v in d.dated]
         return lines + self.docs(d.cites, d.texts)
+
+    def param_value(self, v: n.ParamValue, indent: str = "") -> str:
+        """A parameter's value; a list, record or table written out goes one item a line when long."""
+        if isinstance(v, n.ListValue | n.EntriesValue):
+            inner = indent + "  "
+            if isinstance(v, n.ListValue):
+                items, (open_, close) = [self.param_value(x, inner) for x in v.items], "[]"
+            else:
+                items = [f"{quote(e.key) if e.key_kind == 'text' else e.key}: {self.param_value(e.value, inner)}"
+                         for e in v.entries]
+                open_, close = "{}"
+            one = open_ + ", ".join(items) + close
+            if "\n" not in one and width(indent + one) <= WIDTH - 30:
+                return one
+            return open_ + "\n" + "".join(f"{inner}{x},\n" for x in items) + indent + close
+        return self.expr(v)
 
     def _EnumDecl(self, d: n.EnumDecl) -> list[str]:
         first = f"{self.head(self.kw('enum'), d.name, label=d.label)} ="

@@ -142,6 +142,25 @@ class _ToAst(Transformer[Token, Any]):
     def param_dated(self, meta: Any, items: list[Any]) -> tuple[str, Any]:
         return ("dated", items)
 
+    def list_value(self, meta: Any, items: list[Any]) -> n.ListValue:
+        return n.ListValue(tuple(items), _span(meta))
+
+    def entries_value(self, meta: Any, items: list[Any]) -> n.EntriesValue:
+        return n.EntriesValue(tuple(items), _span(meta))
+
+    def value_entry(self, meta: Any, items: list[Any]) -> n.Entry:
+        (kind, key), value = items
+        return n.Entry(key, kind, value, _span(meta))
+
+    def key_name(self, meta: Any, items: list[Token]) -> tuple[str, str]:
+        return ("name", str(items[0]))
+
+    def key_number(self, meta: Any, items: list[Token]) -> tuple[str, str]:
+        return ("number", str(items[0]))
+
+    def key_text(self, meta: Any, items: list[Token]) -> tuple[str, str]:
+        return ("text", _unquote(str(items[0])))
+
     def dated_value(self, meta: Any, items: list[Any]) -> n.DatedValue:
         return n.DatedValue(items[0].value, items[1], _span(meta))
 
