@@ -52,7 +52,7 @@ def postgres_server() -> Iterator[str]:
 _DB = iter(range(1, 10_000))
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.system)])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A fresh, empty store: a new SQLite file, or a new database in the PostgreSQL cluster."""
     if request.param == "sqlite":
