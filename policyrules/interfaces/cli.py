@@ -73,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--write", action="store_true", help="rewrite the files in place")
     s.add_argument("--check", action="store_true", help="exit 1 if a file is not formatted")
     s.add_argument("--lang", choices=["en", "zh"], default=None,
-                   help="keyword language (default: the one the file's `policy`/`政策` line uses)")
+                   help="spell every keyword in this language (default: keywords as written)")
 
     _extend(sub)
     return p
@@ -82,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _extend(sub: Any) -> None:
     """Commands contributed by later stages (scorecards, SQL, batch, service)."""
     for module in ("policyrules.interfaces.cli_score", "policyrules.interfaces.cli_batch",
-                   "policyrules.interfaces.cli_serve"):
+                   "policyrules.interfaces.cli_serve", "policyrules.interfaces.cli_lsp"):
         try:
             mod = __import__(module, fromlist=["register"])
         except ModuleNotFoundError as err:
@@ -272,15 +272,14 @@ def cmd_test(args: argparse.Namespace) -> int:
 def cmd_fmt(args: argparse.Namespace) -> int:
     from policyrules.api import PolicyError
     from policyrules.sourcefile import read_policy
-    from policyrules.syntax.parse import parse
-    from policyrules.syntax.printer import print_policy
+    from policyrules.syntax.fmt import FormatError, format_text
 
     changed = 0
     for path in args.paths:
         try:
             text = read_policy(path)
-            formatted = print_policy(parse(text, path), lang=args.lang or _keyword_language(text), source=text)
-        except PolicyError as err:
+            formatted = format_text(text, path, lang=args.lang)
+        except (PolicyError, FormatError) as err:
             raise CliError(str(err)) from None
         if formatted != text:
             changed += 1
