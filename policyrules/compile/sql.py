@@ -143,6 +143,24 @@ def in_list(x: Sql, members: Sequence[str], negated: bool) -> Sql:
     return Sql(e, "bool", 0, x.deps)
 
 
+def in_values(x: Sql, members: Sequence[Sql], negated: bool) -> Sql:
+    """``x IN (…)`` over typed constants (a list parameter of plain values)."""
+    if not members:
+        return boolean(negated)
+    e: exp.Expression = exp.In(this=paren(x.e), expressions=[m.e for m in members])
+    if negated:
+        e = exp.Not(this=exp.Paren(this=e))
+    return Sql(e, "bool", 0, x.deps)
+
+
+def list_contains(items: Sql, x: Sql, negated: bool) -> Sql:
+    """Is ``x`` one of a list column's values?"""
+    e: exp.Expression = exp.ArrayContains(this=items.e, expression=x.e)
+    if negated:
+        e = exp.Not(this=exp.Paren(this=e))
+    return Sql(e, "bool", 0, x.deps | items.deps)
+
+
 # ---------------------------------------------------------------- arithmetic
 def _join_kind(xs: Sequence[Sql]) -> tuple[str, int]:
     xs = [x for x in xs if not isinstance(x.e, exp.Null)] or list(xs)  # NULL (still needed) takes any type
@@ -265,11 +283,14 @@ def div(a: Sql, b: Sql, dialect: str, helper: Callable[[Sql], Sql] | None = None
                                                       expression=odd)))
         rounded = exp.Add(this=q18, expression=exp.Case(ifs=[exp.If(this=up, true=exp.Literal.number(1))],
                                                         default=exp.Literal.number(0)))
-        signed = exp.Mul(this=exp.Sign(this=num.e.copy()), expression=exp.Paren(this=rounded))
+        # the quotient's sign is the numerator's times the denominator's (the digits use |b|)
+        den_sign = helper(Sql(exp.Sign(this=den0.copy()), "big", 0, b.deps))
+        signed = exp.Mul(this=exp.Mul(this=exp.Sign(this=num.e.copy()), expression=den_sign.e.copy()),
+                         expression=exp.Paren(this=rounded))
         value = exp.Mul(this=exp.Paren(this=cast(signed, "DECIMAL(38,0)")), expression=_pow10(-DIV_SCALE))
         e = exp.Case(ifs=[exp.If(this=zero_test, true=cast(exp.Literal.number(0), decimal_type(DIV_SCALE)))],
                      default=value)
-        return Sql(e, "dec", DIV_SCALE, deps | t2.deps | num.deps)
+        return Sql(e, "dec", DIV_SCALE, deps | t2.deps | num.deps | den_sign.deps)
     num2 = cast(a.e, "DECIMAL(30,12)")
     den2 = cast(b.e, f"DECIMAL(30,{min(sb, 12)})")
     e = exp.Case(ifs=[exp.If(this=zero_test, true=exp.Literal.number(0))],
@@ -370,7 +391,10 @@ def part(name: str, d: Sql) -> exp.Expression:
 
 
 def make_date(year: exp.Expression, month: exp.Expression, day: exp.Expression, deps: frozenset[str]) -> Sql:
-    return Sql(exp.Anonymous(this="MAKE_DATE", expressions=[year, month, day]), "date", 0, deps)
+    # whole numbers: PostgreSQL's EXTRACT (what YEAR and MONTH become there) gives a numeric,
+    # and its MAKE_DATE takes only integers
+    args = [a if isinstance(a, exp.Literal) else cast(a, "INT") for a in (year, month, day)]
+    return Sql(exp.Anonymous(this="MAKE_DATE", expressions=args), "date", 0, deps)
 
 
 def start_of_month(d: Sql) -> Sql:

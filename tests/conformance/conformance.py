@@ -128,14 +128,19 @@ def run_interpreter(suite: Suite) -> Iterator[tuple[Case, dict[str, Any] | str]]
     for case in suite.cases:
         try:
             d = suite.policy.evaluate(case.facts, on=suite.on, parameters=suite.params, trace=False)
-            yield case, {name: _plain(d.value(name)) for name in case.expect}
+            yield case, {name: _in_unit(d.value(name), d.outputs[name].type if name in d.outputs else None)
+                         for name in case.expect}
         except Exception as err:  # a case the engine cannot run is a failed case, with its error
             yield case, f"{type(err).__name__}: {err}"
 
 
-def _plain(v: Any) -> Any:
+def _in_unit(v: Any, ty: T.Type | None) -> Any:
+    """A typed output's value in its declared unit, as the compiled query gives it: the
+    interpreter keeps years in months."""
     if isinstance(v, list | tuple):
-        return [_plain(x) for x in v]
+        return [_in_unit(x, ty.element if ty is not None and ty.kind is K.LIST else None) for x in v]
+    if v is not None and ty is not None and ty.kind is K.DURATION and ty.unit == "year":
+        return Decimal(v) / 12
     return v
 
 
@@ -166,6 +171,8 @@ def _arrow_value(v: Any, ty: T.Type) -> Any:
         return v.amount
     if ty.kind is K.MONTH and not isinstance(v, dt.date):
         return dt.date(v.year, v.month, 1)
+    if ty.kind is K.DURATION and ty.unit == "year":  # the interpreter keeps years in months; a table, in years
+        return Decimal(v) / 12
     if ty.kind in (K.ENUM, K.TEXT):
         return str(v)
     return v
