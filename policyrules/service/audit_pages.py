@@ -37,7 +37,8 @@ UI: dict[str, dict[str, str]] = {
            "value_h": "Value", "engine": "Engine", "key": "Key", "hash": "Seal", "prev": "Previous seal",
            "back": "Back to search", "login": "Sign in", "api_key": "API key (role audit)",
            "refused": "Refused by this policy", "eligible_all": "Every output was eligible.",
-           "skip": "Skip to content", "lang": "中文", "newer": "Newer", "older": "Older"},
+           "skip": "Skip to content", "lang": "中文", "newer": "Newer", "older": "Older", "label": "Label",
+           "sealed_linked": "sealed and chained to record {n}", "sealed_first": "sealed; the first record of the chain"},
     "zh": {"title": "决定审计", "search": "查询决定", "policy": "政策", "any": "全部",
            "date_from": "计算日期自", "date_to": "至", "subject": "人员或案件编号", "value": "结果数值",
            "find": "查询", "results": "决定列表", "none": "没有符合条件的决定。", "seq": "序号",
@@ -53,8 +54,12 @@ UI: dict[str, dict[str, str]] = {
            "value_h": "数值", "engine": "引擎", "key": "密钥", "hash": "封印", "prev": "前一封印",
            "back": "返回查询", "login": "登录", "api_key": "API 密钥(审计角色)",
            "refused": "此政策拒绝了这些事实", "eligible_all": "各项结果均符合条件。",
-           "skip": "跳到正文", "lang": "English", "newer": "较新", "older": "较早"},
+           "skip": "跳到正文", "lang": "English", "newer": "较新", "older": "较早", "label": "名称",
+           "sealed_linked": "已封印,并与第 {n} 条记录相连", "sealed_first": "已封印;链上第一条记录"},
 }
+
+STATUS_ZH = {"paid": "给予", "applies": "适用", "not eligible": "不符合条件", "excluded": "已按不重复享受排除",
+             "not in force": "未生效", "zero": "为零"}
 
 PAGE = 25
 
@@ -139,7 +144,10 @@ def routes(service: Any, guarded: Callable[..., Any]) -> list[Route]:
         def build() -> dict[str, Any]:
             status = s.store.status(rec)
             policy = s.policy_for(rec)
-            ctx: dict[str, Any] = {"rec": rec, "body": rec.body, "chain": status, "card": None,
+            labels = {name: o.decl.label for name, o in policy.checked.outputs.items()}
+            labels.update({name: decl.label for name, (decl, _) in policy.checked.results.items()})
+            ctx: dict[str, Any] = {"rec": rec, "body": rec.body, "chain": status, "card": None, "labels": labels,
+                                   "status_text": (lambda st: STATUS_ZH.get(st, st)) if lang == "zh" else str,
                                    "clauses": [], "whynot": [], "refused": None, "replay": None}
             try:
                 decision = reevaluate(policy, rec.body, trace=True)
