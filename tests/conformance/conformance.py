@@ -211,7 +211,18 @@ def _record_values(cp: Any, v: Any, ty: T.Type) -> Any:
     return v
 
 
+_COMPILED: dict[tuple[int, tuple[str, ...], str, dt.date, str], tuple[str, list[str]]] = {}
+
+
 def compiled_sql(suite: Suite, kinds: list[str], dialect: str) -> tuple[str, list[str]]:
+    """The suite's query (cached: the differential tests run one policy many times)."""
+    key = (id(suite.policy), tuple(kinds), dialect, suite.on, repr(sorted(suite.params.items())))
+    if key not in _COMPILED:
+        _COMPILED[key] = _compile(suite, kinds, dialect)
+    return _COMPILED[key]
+
+
+def _compile(suite: Suite, kinds: list[str], dialect: str) -> tuple[str, list[str]]:
     from policyrules.compile import compile_query, resolve
 
     cp = suite.policy.checked

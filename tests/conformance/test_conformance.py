@@ -29,9 +29,9 @@ def spark_session() -> Iterator[Any]:
         pytest.skip("Java (17) is not installed: Spark needs it")
     from policyrules.engines.spark import session
 
-    s = session("local[2]")
-    yield s
-    s.stop()
+    # not stopped: the next module that needs Spark takes the same session (the JVM ends with
+    # the test process), so Spark starts once per run
+    yield session("local[2]")
 
 
 @pytest.fixture(scope="module")

@@ -39,9 +39,9 @@ def spark() -> Iterator[Any]:
         pytest.skip(why)
     from policyrules.engines.spark import session
 
-    s = session("local[2]")
-    yield s
-    s.stop()
+    # not stopped: the next module that needs Spark takes the same session (the JVM ends with
+    # the test process), so Spark starts once per run
+    yield session("local[2]")
 
 
 def _rows(path: str, key: str) -> dict[Any, dict[str, Any]]:
