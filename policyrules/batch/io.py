@@ -108,9 +108,12 @@ def open_input(con: duckdb.DuckDBPyConnection, path: str, mapping: dict[str, str
               "csv": f"read_csv({src}, all_varchar = true, header = true, store_rejects = true)",
               "json": f"read_json({src})"}[fmt]
     try:
-        columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
+        described = con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()
     except duckdb.Error as err:
         raise BatchInputError(f"{path}: cannot read as {fmt}: {_message(err)}") from None
+    columns = [r[0] for r in described]
+    if fmt == "json" and any(_JSON_LEAF.search(r[1]) for r in described):
+        reader = _json_reader(src, described)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {MALFORMED} (row BIGINT, field VARCHAR, value VARCHAR, "
                 "reason VARCHAR, before BIGINT)")
     if fmt == "parquet" and "file_row_number" not in columns:  # the row number from the file, in parallel
@@ -196,8 +199,22 @@ def input_columns(con: duckdb.DuckDBPyConnection, view: str = RAW) -> dict[str, 
     return {r[0].removeprefix(IN): r[1] for r in rows if r[0].startswith(IN)}
 
 
+_JSON_LEAF = re.compile(r'(?<!")\bJSON\b(?!")')
+
+
+def _json_reader(src: str, described: list[tuple[object, ...]]) -> str:
+    """JSON lines whose values differ in type from row to row (a number where others have text):
+    DuckDB gives them type JSON, and a JSON string cast to text keeps its quotes (`"阜平县"`), so
+    one odd row would change how every row's text compares.  Such leaves are read as text
+    instead, each value as written, and checked field by field like CSV's."""
+    cols = ", ".join(f"{_lit(str(r[0]))}: {_lit(_JSON_LEAF.sub('VARCHAR', str(r[1])))}" for r in described)
+    return f"read_json({src}, columns = {{{cols}}})"
+
+
 def load_mapping(path: str) -> dict[str, str]:
     """Read a YAML or JSON file ``{input_column: fact_name}``."""
+    import yaml
+
     try:
         with open(path, encoding="utf-8") as f:
             data = json.load(f) if path.lower().endswith(".json") else yaml.safe_load(f)

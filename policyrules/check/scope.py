@@ -12,6 +12,13 @@ from policyrules import types as t
 from policyrules.check.checked import FactField, FactKind, RecordSchema, Ref
 from policyrules.syntax import nodes as n
 
+LIST_SCALARS: dict[str, t.Type] = {
+    "text": t.TEXT, "文本": t.TEXT, "integer": t.INTEGER, "整数": t.INTEGER, "number": t.NUMBER, "数值": t.NUMBER,
+    "money": t.MONEY, "金额": t.MONEY, "percent": t.PERCENT, "百分比": t.PERCENT, "date": t.DATE, "日期": t.DATE,
+    "year_month": t.MONTH, "年月": t.MONTH,
+}
+"""The plain values a list may hold (``list of text``, ``列表 文本``), besides records and categories."""
+
 
 class Scope:
     """The policy's declared names, filled in declaration order by the checker."""
@@ -69,12 +76,17 @@ class Scope:
             return t.MONTH
         if k == "list":
             element = te.element or ""
-            if element not in self.record_decls:
-                self.error("N004", f"no record named `{element}`", te.span,
-                           hint=self.closest(element, tuple(self.record_decls))
-                           or "declare it with `record NAME: field: type …`")
-                return None
-            return t.list_of(t.record(element))
+            if element in self.record_decls:
+                return t.list_of(t.record(element))
+            if element in LIST_SCALARS:
+                return t.list_of(LIST_SCALARS[element])
+            if element in self.enums:
+                return t.list_of(self.enums[element])
+            self.error("N004", f"no record or type named `{element}`", te.span,
+                       hint=self.closest(element, tuple(self.record_decls) + tuple(self.enums))
+                       or "a list holds records (`record NAME: field: type …`), a category, or plain values: "
+                          "text, integer, number, money, percent, date, year_month")
+            return None
         if k == "map":
             assert te.key is not None and te.value is not None
             key, value = self.resolve_type(te.key), self.resolve_type(te.value)

@@ -159,6 +159,8 @@ class Typer:
         coll = self.infer(e.items)
         if coll is None:
             return None
+        if e.op == "count" and e.where is None and coll.kind is K.LIST and coll.element is not None:
+            return t.INTEGER  # how many values a list holds, whatever they are
         if coll.kind is not K.LIST or coll.element is None or coll.element.record is None:
             self.error("R001", f"`{e.items.dotted}` is {describe(coll)}, not a list of records", e.items.span,
                        hint="aggregates run over a fact or parameter declared `list of RECORD`")
@@ -365,6 +367,9 @@ class Typer:
     def _in_set(self, e: n.InSet) -> t.Type:
         ty = self.infer(e.operand)
         members = e.members
+        if e.set_name is not None and e.set_name not in self.scope.sets and e.source is not None \
+                and self.scope.defines(e.set_name):
+            return self._in_list(e, ty, e.source)
         if e.set_name is not None:
             found = self.scope.sets.get(e.set_name)
             if found is None:
@@ -380,6 +385,20 @@ class Typer:
                     if m not in ty.values:
                         self.error("N005", f"`{m}`{where} is not a value of {ty}", e.span,
                                    hint=self.scope.closest(m, ty.values) or f"values: {', '.join(ty.values)}")
+        return t.BOOL
+
+    def _in_list(self, e: n.InSet, ty: t.Type | None, source: n.Name) -> t.Type:
+        """``x in NAME`` where NAME is a list of plain values or category values."""
+        listed = self.infer(source)
+        if listed is None:
+            return t.BOOL
+        element = listed.element if listed.kind is K.LIST else None
+        if element is None or element.kind is K.RECORD:
+            self.error("T002", f"`{e.set_name}` is {describe(listed)}: `in` tests a set of category values or "
+                               "a list of plain values", e.span,
+                       hint="for a list of records, test a field: `any NAME where field = …`")
+        elif ty is not None and not compatible(ty, element):
+            self.error("T002", f"{describe(ty)} cannot be found in `{e.set_name}`, {describe(listed)}", e.span)
         return t.BOOL
 
     def _call(self, e: n.Call) -> t.Type | None:

@@ -184,6 +184,13 @@ class QueryCompiler:
             v, limit = self.ex(e.operand), self.ex(e.limit)
             bound = s.least([v, limit]) if e.kind == "cap" else s.greatest([v, limit])
             return self.strict(bound, [v, limit], [e.operand, e.limit])
+        if isinstance(e, n.InSet) and e.set_name is not None and e.set_name not in self.cp.sets \
+                and e.source is not None:
+            ref = self.cp.refs[id(e.source)]
+            if ref.what == "param":
+                listed = self.params[ref.name]
+                return s.in_values(self.ex(e.operand), [literal(v) for v in listed], e.negated)
+            return s.list_contains(self.ex(e.source), self.ex(e.operand), e.negated)
         if isinstance(e, n.InSet):
             members = sorted(self.cp.sets[e.set_name][1]) if e.set_name is not None else list(e.members)
             return s.in_list(self.ex(e.operand), members, e.negated)
@@ -471,6 +478,8 @@ class QueryCompiler:
         items = self.ex(e.items)
         ity = self.cp.type_of(e.items)
         record = ity.element.record if ity.element is not None else None
+        if record is None and e.op == "count" and e.where is None:
+            return s.list_len(items)  # a list of plain values
         if record is None:
             raise Unsupported(f"an aggregate over `{e.items.dotted}`", self.rule, "it is not a list of records",
                               e.span)

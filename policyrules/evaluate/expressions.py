@@ -167,6 +167,8 @@ class Interpreter:
     def _aggregate(self, e: n.Aggregate) -> Any:
         items = self.ev(e.items)
         op = e.op
+        if op == "count" and e.where is None and self._types[id(e.items)].element.record is None:  # type: ignore[union-attr]
+            return len(items)  # a list of plain values
         chosen: list[Record] = []
         values: list[Any] = []
         key = self.cp.records[self._types[id(e.items)].element.record].key  # type: ignore[union-attr,index]
@@ -327,6 +329,8 @@ class Interpreter:
 
     def _in_set(self, e: n.InSet) -> bool:
         v = self.ev(e.operand)
+        if e.set_name is not None and e.set_name not in self.cp.sets and e.source is not None:
+            return (v in self.ev(e.source)) != e.negated  # a list of plain values
         members = self.cp.sets[e.set_name][1] if e.set_name is not None else e.members
         return (v in members) != e.negated
 

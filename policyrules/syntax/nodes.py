@@ -130,11 +130,15 @@ class Bound:
 
 @attrs.frozen(slots=True)
 class InSet:
+    """``x in NAME`` / ``x in {a, b}``: NAME is a set of category values, or a list of plain
+    values (a parameter, fact or value), whose reference is ``source``."""
+
     operand: Expr
     set_name: str | None
     members: tuple[str, ...]
     negated: bool
     span: Span = _span()
+    source: Name | None = None
 
 
 @attrs.frozen(slots=True)

@@ -508,18 +508,18 @@ class _ToAst(Transformer[Token, Any]):
         return "ne"
 
     def in_set(self, meta: Any, items: list[Any]) -> n.InSet:
-        name, members = items[1]
-        return n.InSet(items[0], name, members, False, _span(meta))
+        name, members, source = items[1]
+        return n.InSet(items[0], name, members, False, _span(meta), source)
 
     def not_in_set(self, meta: Any, items: list[Any]) -> n.InSet:
-        name, members = items[1]
-        return n.InSet(items[0], name, members, True, _span(meta))
+        name, members, source = items[1]
+        return n.InSet(items[0], name, members, True, _span(meta), source)
 
-    def set_name(self, meta: Any, items: list[Token]) -> tuple[str | None, tuple[str, ...]]:
-        return (str(items[0]), ())
+    def set_name(self, meta: Any, items: list[Token]) -> tuple[str | None, tuple[str, ...], n.Name]:
+        return (str(items[0]), (), n.Name((str(items[0]),), _span(meta)))
 
-    def set_literal(self, meta: Any, items: list[Token]) -> tuple[str | None, tuple[str, ...]]:
-        return (None, tuple(str(x) for x in items))
+    def set_literal(self, meta: Any, items: list[Token]) -> tuple[str | None, tuple[str, ...], None]:
+        return (None, tuple(str(x) for x in items), None)
 
     def add(self, meta: Any, items: list[Any]) -> n.Binary:
         return n.Binary("add", items[0], items[1], _span(meta))
