@@ -1,0 +1,106 @@
+"""The editor's index of a policy: declarations, uses, hover text, completion and rename
+checks, on a small policy in each keyword language and on the bundled city policy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from policyrules.lsp.index import build
+from policyrules.lsp.server import completions, hover_text, rename_problem
+
+ROOT = Path(__file__).resolve().parents[2]
+
+POLICY = """\
+policy demo "示例"
+
+enum cert_level "证书等级" = none | junior | senior
+
+facts person "个人":
+  annual_rent "年租金": money
+  venue "经营场所": government_market | other
+  cert "证书": cert_level
+
+parameter cap "上限": money = 3000 元
+  cite "三(二)3"
+
+benefit rent_subsidy "经营场地租费补贴" yearly
+  cite "三(二)3"
+  text "每年给予年租金10%的优惠,年优惠最高不超过3000元"
+  when venue = government_market and person.cert in {junior, senior}
+  amount 10% of annual_rent, at_most cap
+"""
+
+
+def line_col(text: str, line: int, word: str, nth: int = 0) -> tuple[int, int]:
+    row = text.splitlines()[line - 1]
+    at = -1
+    for _ in range(nth + 1):
+        at = row.index(word, at + 1)
+    return line, at + 1
+
+
+def test_declarations_and_uses_are_indexed() -> None:
+    ix = build(POLICY, "demo.policy")
+    assert ix.parsed and ix.diagnostics == ()
+    rent = [(o.span.line, o.span.column, o.declaration) for o in ix.of("person.annual_rent")]
+    assert rent == [(6, 3, True), (17, 17, False)]
+    assert [(o.span.line, o.declaration) for o in ix.of("cap")] == [(10, True), (17, False)]
+    # a value of a category written in place, and of a declared one (in a set literal)
+    assert [o.span.line for o in ix.of("person.venue|government_market")] == [7, 16]
+    assert [o.span.line for o in ix.of("cert_level|junior")] == [3, 16]
+    # a dotted name: the kind and the field are each an occurrence
+    line, col = line_col(POLICY, 16, "person")
+    assert ix.at(line, col).key == "person"
+    assert ix.at(line, col + len("person.")).key == "person.cert"
+
+
+def test_hover_has_label_type_unit_and_clause_text() -> None:
+    ix = build(POLICY, "demo.policy")
+    text = hover_text(ix.symbols["rent_subsidy"])
+    assert text.startswith("**rent_subsidy** 经营场地租费补贴 — benefit (yearly)")
+    assert "unit: 元 per year" in text and "cite 三(二)3" in text
+    assert "> 每年给予年租金10%的优惠,年优惠最高不超过3000元" in text
+    field = hover_text(ix.symbols["person.annual_rent"])
+    assert "年租金" in field and "type: `money`" in field and "unit: 元" in field
+
+
+def test_a_file_with_a_type_error_keeps_its_names_and_its_diagnostic() -> None:
+    ix = build(POLICY.replace("at_most cap", "at_most cap + 10%"), "demo.policy")
+    assert [d.code for d in ix.diagnostics] == ["T001"]
+    assert len(ix.of("cap")) == 2
+
+
+def test_a_file_that_does_not_parse_has_its_syntax_diagnostic() -> None:
+    ix = build(POLICY.replace("  amount 10%", "  amout 10%"), "demo.policy")
+    assert not ix.parsed
+    assert [(d.code, d.hint) for d in ix.diagnostics] == [("P002", "did you mean `amount`?")]
+
+
+def test_completion_offers_names_keywords_of_both_languages_and_category_values() -> None:
+    ix = build(POLICY, "demo.policy")
+    labels = {i.label for i in completions(ix, "  when ")}
+    assert {"annual_rent", "cap", "rent_subsidy", "junior", "government_market"} <= labels
+    assert {"when", "条件", "amount", "金额为", "at_most", "最高"} <= labels
+    fields = {i.label for i in completions(ix, "  when person.")}
+    assert fields == {"annual_rent", "venue", "cert"}
+
+
+def test_rename_refuses_keywords_bad_names_and_clashes() -> None:
+    ix = build(POLICY, "demo.policy")
+    assert rename_problem(ix, "cap", "rent_cap") is None
+    assert rename_problem(ix, "cap", "when") == "`when` is a keyword"
+    assert rename_problem(ix, "cap", "3x") and "not a name" in (rename_problem(ix, "cap", "3x") or "")
+    assert rename_problem(ix, "cap", "rent_subsidy") == "`rent_subsidy` is already defined (line 13)"
+    assert rename_problem(ix, "person.venue", "cert") == "`cert` is already defined (line 8)"
+
+
+def test_every_use_of_a_name_in_the_city_policy_is_found() -> None:
+    text = (ROOT / "policies" / "city-employment-promotion.policy").read_text(encoding="utf-8")
+    ix = build(text, "city.policy")
+    assert ix.diagnostics == ()
+    # every occurrence's span holds the name it stands for
+    lines = text.splitlines()
+    for o in ix.occurrences:
+        written = lines[o.span.line - 1][o.span.column - 1: o.span.end_column - 1]
+        assert written == ix.symbols[o.key].name, (o, written)
+    assert len([o for o in ix.of("min_wage_monthly") if not o.declaration]) == text.count("min_wage_monthly") - 1
