@@ -11,7 +11,12 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from policyrules.explain.data import plain
+
+def plain(value: Any) -> Any:
+    """JSON-ready ``value`` (:func:`policyrules.explain.data.plain`, loaded only when used)."""
+    from policyrules.explain.data import plain as to_plain
+
+    return to_plain(value)
 
 
 def register(sub: Any, command: Callable[..., Any]) -> None:
@@ -31,6 +36,7 @@ def register(sub: Any, command: Callable[..., Any]) -> None:
     s = sub.add_parser("batch", help="evaluate every row of a CSV/Parquet/JSON-lines file (DuckDB, Spark) "
                        "or of a PostgreSQL table")
     s.add_argument("policy", metavar="POLICY")
+    s.__class__ = _OptionalInputParser
     s.add_argument("input", metavar="INPUT", nargs="?", help="the population file (not with a PostgreSQL engine)")
     s.add_argument("-o", "--output", metavar="OUTPUT", help="results (.csv, .parquet or .jsonl)")
     _common(s)
@@ -74,6 +80,20 @@ def register(sub: Any, command: Callable[..., Any]) -> None:
     command("compare")(cmd_compare)
 
 
+class _OptionalInputParser(argparse.ArgumentParser):
+    """``batch``'s parser: INPUT is optional (a PostgreSQL run has none), and Python 3.11's
+    argparse gives an optional positional nothing when an option comes first
+    (``batch POLICY --on D INPUT``); the one loose argument left over is INPUT."""
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        ns, extras = super().parse_known_args(args, namespace)
+        loose = [a for a in extras if not a.startswith("-")]
+        if getattr(ns, "input", None) is None and len(loose) == 1:
+            ns.input = loose[0]
+            extras.remove(loose[0])
+        return ns, extras
+
+
 def _common(s: Any) -> None:
     s.add_argument("--on", required=True, metavar="DATE", help="evaluation date, e.g. 2009-07-01")
     s.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
@@ -94,19 +114,22 @@ def _date(text: str | None) -> dt.date:
 
 
 def _guard(fn: Callable[[], Any]) -> Any:
-    """Run ``fn``, turning the errors users can cause into CliError (exit 2)."""
-    from policyrules.batch.io import BatchError
-    from policyrules.compile.unsupported import Unsupported
-    from policyrules.evaluate.decide import EvaluationError
-    from policyrules.evaluate.inputs import InputError
-    from policyrules.interfaces.cli import CliError, input_error
-
+    """Run ``fn``, turning the errors users can cause into CliError (exit 2).  Their classes are
+    imported only when something was raised (a cached batch run never loads the interpreter)."""
     try:
         return fn()
-    except InputError as err:
-        raise input_error(err) from None
-    except (EvaluationError, BatchError, Unsupported) as err:
-        raise CliError(str(err)) from None
+    except Exception as err:
+        from policyrules.batch.io import BatchError
+        from policyrules.compile.unsupported import Unsupported
+        from policyrules.evaluate.decide import EvaluationError
+        from policyrules.evaluate.inputs import InputError
+        from policyrules.interfaces.cli import CliError, input_error
+
+        if isinstance(err, InputError):
+            raise input_error(err) from None
+        if isinstance(err, EvaluationError | BatchError | Unsupported):
+            raise CliError(str(err)) from None
+        raise
 
 
 def _mapping(path: str | None) -> dict[str, str] | None:
@@ -192,16 +215,20 @@ def cmd_batch(args: argparse.Namespace) -> int:
         raise CliError("batch: give the INPUT file")
     if args.output is None and args.explain is None:
         raise CliError("batch: give -o OUTPUT (and/or --explain ROW)")
-    policy = load_policy(args.policy)
+    from policyrules.batch import run
+
+    # a policy file that cannot be read is reported first; a readable one is loaded (parsed,
+    # checked, compiled) only when its compiled query is not in the cache (docs/performance.md)
+    cached = args.explain is None and run.policy_bytes(args.policy) is not None
+    policy: Any = (lambda: load_policy(args.policy)) if cached else load_policy(args.policy)
     on = _date(args.on)
     params = parse_params(args.param)
     mapping = _mapping(args.mapping)
-    from policyrules.batch import run
 
     if args.output is not None:
         result = _guard(lambda: run.run_batch(policy, args.input, args.output, on, params, mapping, args.rejects,
                                               args.progress, True if args.row_numbers else None,
-                                              args.memory_limit))
+                                              args.memory_limit, policy_file=args.policy if cached else None))
         _notes(result.notes)
         print(result.summary_line() + f"; results in {args.output}", file=sys.stderr)
     if args.explain is not None:

@@ -55,3 +55,16 @@ def test_scorecard_only_policy_has_nothing_to_compile(capsys: pytest.CaptureFixt
     rc, out, err = _sql(capsys, str(SCORECARD), "--on", "2023-12-25")
     assert (rc, out) == (2, "")
     assert "nothing to compile" in err and "policyrules score" in err
+
+
+def test_batch_input_may_follow_the_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """INPUT is optional (PostgreSQL runs have none) and still found after options."""
+    from engine_support import b1_parquet
+
+    src = b1_parquet(tmp_path / "b1.parquet", 5)
+    assert main(["batch", str(B1), "--on", "2024-01-01", src, "-o", str(tmp_path / "o.parquet")]) == 0
+    assert "5 rows: 5 computed" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["batch", str(B1), "--on", "2024-01-01", src, "extra", "-o", str(tmp_path / "p.parquet")])
+    assert main(["batch", str(B1), "--on", "2024-01-01", "-o", str(tmp_path / "p.parquet")]) == 2
+    assert "give the INPUT file" in capsys.readouterr().err
