@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -248,3 +249,130 @@ class Formula:
             else:
                 out.extend(self.definitions(ch, seen))
         return out
+
+
+# ---------------------------------------------------------------- line breaking
+# Where a card line may break, loosest kind first at a nesting level: before `and`/`or`, before
+# `then`/`else`, after a comma, before `+`/`-`, before `×`/`÷`.  The formatter's rule 4 (docs/editor.md).
+_BREAKS = [(" and ", 0, True), (" or ", 0, True), (" 且 ", 0, True), (" 或 ", 0, True),
+           (" then ", 1, True), (" 则 ", 1, True), (" else ", 1, True), (" 否则 ", 1, True), (", ", 2, False),
+           (" + ", 3, True), (" - ", 3, True), (" × ", 4, True), (" ÷ ", 4, True)]
+_OPEN, _CLOSE = "([{", ")]}"
+
+
+def wrap(line: str, limit: int = 100) -> list[str]:
+    """``line`` broken by structure into lines of at most ``limit`` columns where it can be:
+    at the outermost level of brackets first, the loosest operator there first, as many
+    operands a line as fit.  A continued line starts one column after the bracket it is in,
+    or two spaces in from the line's own indentation; the operator starts the continued line."""
+    from policyrules.syntax.printer import width
+
+    if width(line) <= limit:
+        return [line]
+    base = len(line) - len(line.lstrip(" "))
+    spots = _break_spots(line, base)
+    breaks: dict[int, int] = {}  # where a continued line starts -> where the line before it ends
+    while True:
+        lines = _render(line, base, breaks)
+        for text, start, end in lines:
+            if width(text) <= limit:
+                continue
+            inside = [s for s in spots if start < s[0] < end and s[0] not in breaks]
+            if not inside:
+                continue
+            level = min((depth, rank) for _, _, depth, rank in inside)
+            here = [s for s in inside if (s[2], s[3]) == level]
+            fits = [s for s in here if width(text[: len(text) - (end - s[1])]) <= limit]
+            nxt, cut, _, _ = fits[-1] if fits else here[0]
+            breaks[nxt] = cut
+            break
+        else:
+            return [text for text, _, _ in lines]
+
+
+def _break_spots(line: str, base: int) -> list[tuple[int, int, int, int]]:
+    """(where a continued line would start, where the line before would end, bracket depth, kind)."""
+    spots = []
+    depth, quoted, k = 0, False, base
+    while k < len(line):
+        ch = line[k]
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in _OPEN:
+            depth += 1
+        elif not quoted and ch in _CLOSE:
+            depth = max(0, depth - 1)
+        elif not quoted:
+            for sep, rank, before in _BREAKS:
+                if line.startswith(sep, k):
+                    if before:
+                        spots.append((k + 1, k, depth, rank))
+                    else:
+                        spots.append((k + len(sep), k + len(sep) - 1, depth, rank))
+                    break
+        k += 1
+    return spots
+
+
+def _render(line: str, base: int, breaks: dict[int, int]) -> list[tuple[str, int, int]]:
+    """The pieces of ``line`` between ``breaks``, indented: (text, start, end) in ``line``."""
+    from policyrules.syntax.printer import width
+
+    out: list[tuple[str, int, int]] = []
+    opened: list[int] = []  # output columns of the open brackets
+    text, start, quoted = line[:base], base, False
+    cuts = {cut: nxt for nxt, cut in breaks.items()}
+    k = base
+    while k < len(line):
+        if k in cuts:
+            out.append((text, start, k))
+            nxt = cuts[k]
+            indent = opened[-1] + 1 if opened else base + 2
+            text, start, k = " " * indent, nxt, nxt
+            continue
+        ch = line[k]
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in _OPEN:
+            opened.append(width(text))
+        elif not quoted and ch in _CLOSE and opened:
+            opened.pop()
+        text += ch
+        k += 1
+    out.append((text, start, len(line)))
+    return out
+
+
+# A unit of clause text that is not broken: a word or one CJK character, with the opening
+# punctuation before it and the closing punctuation after it (no line starts with `,` or `。`).
+_OPENING, _CLOSING = "(《「『“‘（【〈[", ",.;:!?)]}、。，；：！？）》」』”’】〉…"
+_UNIT = (f"[{re.escape(_OPENING)}]*(?:[^\\s\u2e80-\u9fff\uff00-\uffef\u3000-\u303f{re.escape(_OPENING)}]+"
+         f"|[^\\s])[{re.escape(_CLOSING)}]*|\\s+")
+
+
+def wrap_text(text: str, limit: int) -> list[str]:
+    """Clause text in lines of at most ``limit`` columns (a CJK character counts two): between
+    words, or between any two CJK characters; a word longer than a line is cut."""
+    from policyrules.syntax.printer import width
+
+    units = re.findall(_UNIT, text)
+    lines: list[str] = []
+    line = ""
+    for unit in units:
+        if unit.isspace():
+            line += " " if line else ""
+            continue
+        while width(unit) > limit:  # a word too long for any line: cut
+            if line:
+                lines.append(line.rstrip())
+                line = ""
+            k = max([1] + [k for k in range(1, len(unit)) if width(unit[:k]) <= limit])
+            lines.append(unit[:k])
+            unit = unit[k:]
+        if width(line + unit) > limit and line.strip():
+            lines.append(line.rstrip())
+            line = ""
+        line += unit
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines

@@ -4,12 +4,11 @@ the term, group exclusions, and for an ineligible output which conditions failed
 
 from __future__ import annotations
 
-import textwrap
 from decimal import Decimal
 
 from policyrules.check.checked import CheckedPolicy
 from policyrules.evaluate.trace import Decision, OutputResult
-from policyrules.explain.formula import Formula, fmt_decimal, fmt_value
+from policyrules.explain.formula import Formula, fmt_decimal, fmt_value, wrap, wrap_text
 from policyrules.source import lines_of
 from policyrules.syntax import nodes as n
 
@@ -52,7 +51,7 @@ def explain(cp: CheckedPolicy, decision: Decision, lang: str = "en", outputs: li
     if decision.parameters:
         shown = ", ".join(f"{k} {fmt_value(v, cp.params[k].type, lang, cp.records)}"
                           for k, v in decision.parameters.items())
-        lines.append(f"{tr['parameters']}: {shown}")
+        lines.extend(wrap(f"{tr['parameters']}: {shown}", width))
     for name, r in decision.outputs.items():
         if outputs and name not in outputs:
             continue
@@ -117,8 +116,9 @@ def card(cp: CheckedPolicy, r: OutputResult, f: Formula, tr: dict[str, str], wid
         prefix = tr["excluded"] + ": " if r.status == "excluded" else ""
         note = _zh(r.group_note) if f.lang == "zh" else r.group_note
         lines.append(f"{ind}{prefix}{note}")
+    lines = [piece for line in lines for piece in wrap(line, width)]  # long formulas broken by structure
     for text in r.texts:
-        wrapped = textwrap.wrap(text, width=max(40, width - 10), break_long_words=True)
+        wrapped = wrap_text(text, max(40, width - 10))
         lines.append(f"{ind}{tr['text']}: " + f"\n{ind}      ".join(wrapped))
     return lines
 
