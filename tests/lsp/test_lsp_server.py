@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from lsp_support import POLICY, line_col
 from lsprotocol import types as lsp
 from pygls.lsp.client import LanguageClient
-
-from tests.lsp.test_index import POLICY, line_col
 
 URI = "file:///work/demo.policy"
 BROKEN = POLICY.replace("  amount 10%", "  amout 10%")
