@@ -92,7 +92,8 @@ def main() -> None:
 
         io.open_input(con, a.src)
         io.prepare_facts(con, schema())
-        io.write_output(con, b1_sql("facts"), a.dst)
+        facts = ", ".join(f"{io.column(c)} AS {c}" for c in schema())  # facts keep input columns as in:NAME
+        io.write_output(con, b1_sql(f"(SELECT {facts} FROM facts)"), a.dst)
         if a.rejects:
             io.write_rejects(con, a.rejects)
         return

@@ -18,13 +18,15 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from policyrules.batch import io
-from policyrules.check.checked import CheckedPolicy
 from policyrules.types import Type
+
+if TYPE_CHECKING:  # not imported at run time: a cached run never loads the checker
+    from policyrules.check.checked import CheckedPolicy
 
 MEMORY_LIMIT = "512MB"
 
@@ -133,28 +135,14 @@ class Session:
     def __init__(self, policy: Any, input_path: str, on: dt.date, params: Mapping[str, str] | None = None,
                  mapping: Mapping[str, str] | None = None, progress: bool | None = None,
                  con: Any = None, suffix: str = "", memory_limit: str = MEMORY_LIMIT):
-        import duckdb
-
         from policyrules.compile import resolve
 
         self.policy = policy
         self.cp: CheckedPolicy = policy.checked
         self.on = on
         self.params = resolve(self.cp, on, dict(params or {}))
-        self.con = con if con is not None else duckdb.connect()
+        self.con = con if con is not None else connect(progress, memory_limit)
         if con is None:
-            if progress is None:
-                progress = sys.stderr.isatty()
-            self.con.execute(f"SET enable_progress_bar = {'true' if progress else 'false'}")
-            # DuckDB rewrites a long `x IN (...)` into a join, which does not keep the input order
-            # of the rows; as a list test it does (and is as fast here).
-            self.con.execute("SET disabled_optimizers = 'in_clause'")
-            # Keeping the input order buffers results that are ready early; bounded here, so that a
-            # run of any size stays well under 1 GiB.
-            try:
-                self.con.execute(f"SET memory_limit = {_lit(memory_limit)}")
-            except duckdb.Error as err:
-                raise BatchError(f"--memory-limit {memory_limit!r}: {str(err).strip().splitlines()[0]}") from None
             io.open_input(self.con, input_path, dict(mapping) if mapping else None)
         self.input_path = input_path
         self.mapping = dict(mapping) if mapping else None
@@ -163,7 +151,10 @@ class Session:
         self.facts = "facts" + suffix
         self.rejects = "rejects" + suffix
         self.suffix = suffix
-        self._views(self.con)
+        recorder = _Recorder(self.con)
+        self._views(recorder)
+        self.statements: tuple[str, ...] = tuple(recorder.statements)
+        """The SQL that made the views ``facts`` and ``rejects`` (what a cached run replays)."""
 
     def _views(self, con: Any) -> None:
         facts_sql, rejects_sql = io.validation_sql(self.plan.schema, self.types, malformed=True)
@@ -187,6 +178,38 @@ class Session:
         return compile_query(self.cp, self.on, self.params, kinds=self.plan.kinds, columns=columns,
                              source=self.facts, passthrough=passthrough, eligibility=eligibility,
                              invariants=invariants, dialect=dialect)
+
+
+def connect(progress: bool | None = None, memory_limit: str = MEMORY_LIMIT) -> Any:
+    """A DuckDB connection set up for a batch run."""
+    import duckdb
+
+    con = duckdb.connect()
+    if progress is None:
+        progress = sys.stderr.isatty()
+    con.execute(f"SET enable_progress_bar = {'true' if progress else 'false'}")
+    # DuckDB rewrites a long `x IN (...)` into a join, which does not keep the input order
+    # of the rows; as a list test it does (and is as fast here).
+    con.execute("SET disabled_optimizers = 'in_clause'")
+    # Keeping the input order buffers results that are ready early; bounded here, so that a
+    # run of any size stays well under 1 GiB.
+    try:
+        con.execute(f"SET memory_limit = {_lit(memory_limit)}")
+    except duckdb.Error as err:
+        raise BatchError(f"--memory-limit {memory_limit!r}: {str(err).strip().splitlines()[0]}") from None
+    return con
+
+
+class _Recorder:
+    """A connection that keeps the statements executed through it."""
+
+    def __init__(self, con: Any):
+        self.con = con
+        self.statements: list[str] = []
+
+    def execute(self, sql: str, *args: Any) -> Any:
+        self.statements.append(sql)
+        return self.con.execute(sql, *args)
 
 
 def _quote(name: str) -> str:
@@ -222,32 +245,109 @@ def default_rejects_path(output: str) -> str:
     return stem + ".rejects.csv"
 
 
+@attrs.frozen(slots=True)
+class Prepared:
+    """A batch run made ready: the statements that create views ``facts`` and ``rejects`` over
+    ``raw_input``, the compiled query over ``facts``, its output columns and the notes to print.
+    JSON data, so that it can be cached (:mod:`policyrules.compile.cache`)."""
+
+    statements: tuple[str, ...]
+    query: str
+    outputs: tuple[str, ...]
+    notes: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"statements": list(self.statements), "query": self.query, "outputs": list(self.outputs),
+                "notes": list(self.notes)}
+
+    @classmethod
+    def from_json(cls, data: Any) -> Prepared | None:
+        """The prepared run in ``data``, or None when it is not one."""
+        try:
+            parts = [data["statements"], [data["query"]], data["outputs"], data["notes"]]
+            if not all(isinstance(p, list) and all(isinstance(x, str) for x in p) for p in parts):
+                return None
+            return cls(tuple(parts[0]), parts[1][0], tuple(parts[2]), tuple(parts[3]))
+        except (KeyError, TypeError):
+            return None
+
+
+def prepare(policy: Any, con: Any, input_path: str, on: dt.date, params: Mapping[str, str] | None,
+            mapping: Mapping[str, str] | None, row_numbers: bool | None) -> Prepared:
+    """Check the input's columns against ``policy``, create the validation views on ``con`` (whose
+    ``raw_input`` is open) and compile the query."""
+    sess = Session(policy, input_path, on, params, mapping, con=con)
+    with_row = row_numbers if row_numbers is not None else not sess.plan.passthrough
+    c = sess.compiled(row=with_row)
+    return Prepared(sess.statements, c.sql(), tuple(o.column for o in c.outputs), sess.plan.notes)
+
+
+def policy_bytes(path: str) -> bytes | None:
+    """The bytes of policy file ``path`` (what a cached compilation is keyed by); None when it
+    cannot be read or is too large, so that loading the policy reports why."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(_POLICY_BYTES + 1)
+    except OSError:
+        return None
+    return data if len(data) <= _POLICY_BYTES else None
+
+
+_POLICY_BYTES = 1_000_000
+"""The largest policy file (policyrules.sourcefile.MAX_POLICY_BYTES, not imported: that would load the
+diagnostics on a cached run); a larger one is loaded, and refused, as usual."""
+
+
 def run_batch(policy: Any, input_path: str, output: str, on: dt.date, params: Mapping[str, str] | None = None,
               mapping: Mapping[str, str] | None = None, rejects: str | None = None,
               progress: bool | None = None, row_numbers: bool | None = None,
-              memory_limit: str = MEMORY_LIMIT) -> BatchResult:
+              memory_limit: str = MEMORY_LIMIT, policy_file: str | None = None) -> BatchResult:
     """Evaluate every row of ``input_path`` and write the outputs to ``output``; rows refused by
-    validation go to ``rejects`` (default ``<output>.rejects.csv``, written only when not empty)."""
-    sess = Session(policy, input_path, on, params, mapping, progress, memory_limit=memory_limit)
+    validation go to ``rejects`` (default ``<output>.rejects.csv``, written only when not empty).
+
+    ``policy`` is a loaded policy, or a function that loads it.  With ``policy_file`` (the policy's
+    path) the compiled run is cached by the file's bytes, the parameters, the date and the input's
+    columns (:mod:`policyrules.compile.cache`): on a hit ``policy`` is not even loaded."""
+    con = connect(progress, memory_limit)
+    io.open_input(con, input_path, dict(mapping) if mapping else None)
     io.file_format(output)
-    with_row = row_numbers if row_numbers is not None else not sess.plan.passthrough
-    c = sess.compiled(row=with_row)
     path = rejects or default_rejects_path(output)
     io.file_format(path)
-    computed = io.write_output(sess.con, c.sql(), output)
+    prepared, key, text = None, None, policy_bytes(policy_file) if policy_file is not None else None
+    if text is not None:
+        import duckdb
+
+        from policyrules.compile import cache
+
+        context = {"command": "batch", "input": io.file_format(input_path),
+                   "columns": sorted(io.input_columns(con).items()), "mapping": sorted((mapping or {}).items()),
+                   "row_numbers": row_numbers}
+        key = cache.entry_key(text, dict(params or {}), on, context, f"duckdb {duckdb.__version__}")
+        prepared = Prepared.from_json(cache.load(key))
+        if prepared is not None:
+            for statement in prepared.statements:
+                con.execute(statement)
+    if prepared is None:
+        loaded = policy if hasattr(policy, "checked") else policy()
+        prepared = prepare(loaded, con, input_path, on, params, mapping, row_numbers)
+        if key is not None and policy_file is not None and policy_bytes(policy_file) == text:
+            from policyrules.compile import cache
+
+            cache.store(key, prepared.to_json())
+    computed = io.write_output(con, prepared.query, output)
     problems = rejected = 0
-    if computed == _cheap_row_count(sess.con, input_path):
+    if computed == _cheap_row_count(con, input_path):
         if rejects is not None:  # every row was computed: the rejects file only has its header
-            io.write_output(sess.con, f"SELECT * FROM {sess.rejects} LIMIT 0", path)
+            io.write_output(con, "SELECT * FROM rejects LIMIT 0", path)
     else:
-        problems = io.write_output(sess.con, f"SELECT * FROM {sess.rejects}", path)
+        problems = io.write_output(con, "SELECT * FROM rejects", path)
         if problems:
-            rejected = sess.con.execute(
+            rejected = con.execute(
                 f"SELECT count(DISTINCT row) FROM ({_read(path)})").fetchone()[0]  # type: ignore[index]
         elif rejects is None:
             os.unlink(path)
     return BatchResult(computed, rejected, problems, path if (problems or rejects) else None,
-                       tuple(o.column for o in c.outputs), sess.plan.notes)
+                       prepared.outputs, prepared.notes)
 
 
 def _cheap_row_count(con: Any, path: str) -> int | None:

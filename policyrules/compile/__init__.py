@@ -4,10 +4,12 @@ or printed for Spark and PostgreSQL.  See ``docs/batch.md``."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from policyrules.check.checked import CheckedPolicy
 from policyrules.compile.unsupported import Unsupported
+
+if TYPE_CHECKING:  # the checker is not loaded by importing the package (compile.cache needs none of it)
+    from policyrules.check.checked import CheckedPolicy
 
 __all__ = ["Unsupported", "compile_query", "resolve", "default_columns"]
 

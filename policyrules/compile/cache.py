@@ -1,0 +1,167 @@
+"""Compiled SQL cached by what it was compiled from, so that a batch run of a policy it has seen
+does not parse, check or compile it again (nor import Lark or sqlglot): start-up in milliseconds.
+
+An entry is keyed by a digest of everything the SQL depends on: the policy file's bytes, the
+parameters given, the evaluation date, the caller's context (for ``batch``: the input's format,
+columns and their types, the column mapping, the options) and the engine: the files of the
+``policyrules`` package (name, size, modification time), the Python version and the versions of
+DuckDB and sqlglot.  Change any of them and the key changes: the policy is compiled afresh.
+
+An entry is SQL that DuckDB will run, so it is guarded like the parse cache
+(:mod:`policyrules.syntax.cache`): JSON data (never pickle), with an HMAC-SHA256 over the key and
+the payload under the per-user secret key kept outside the cache directory
+(``$XDG_STATE_HOME/policyrules/cache-key``, mode 0600).  An entry planted, edited, truncated or
+made for another key fails the check and is ignored: the policy is compiled again and the entry
+replaced.  Deleting the cache directory is always safe.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import hmac
+import importlib.util
+import json
+import os
+import secrets
+import sys
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+FORMAT = "policyrules-sql/1"
+_PACKAGE = Path(__file__).resolve().parent.parent  # the policyrules package
+
+
+def _private_dir(env: str, default: str) -> Path | None:
+    """``$env/policyrules`` (or ``~/default/policyrules``), created mode 0700; None when it cannot
+    be made or is not the user's alone (the same rule as :mod:`policyrules.syntax.cache`)."""
+    base = os.environ.get(env) or os.path.join(os.path.expanduser("~"), default)
+    path = Path(base) / "policyrules"
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        st = path.stat()
+        if st.st_uid != os.getuid() or st.st_mode & 0o077:
+            return None
+    except OSError:
+        return None
+    return path
+
+
+def user_key() -> bytes | None:
+    """The per-user secret that authenticates cache entries (shared with the parse cache),
+    created on first use; None when it cannot be read or made (then nothing is cached)."""
+    folder = _private_dir("XDG_STATE_HOME", os.path.join(".local", "state"))
+    if folder is None:
+        return None
+    path = folder / "cache-key"
+    try:
+        if not path.exists():
+            tmp = folder / f"cache-key.{os.getpid()}.tmp"
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(secrets.token_bytes(32))
+            os.replace(tmp, path)
+        st = path.stat()
+        if st.st_uid != os.getuid() or st.st_mode & 0o077:
+            return None
+        key = path.read_bytes()
+    except OSError:
+        return None
+    return key if len(key) == 32 else None
+
+
+def _stamp(path: str) -> str:
+    st = os.stat(path)
+    return f"{st.st_size}:{st.st_mtime_ns}"
+
+
+@lru_cache(maxsize=1)
+def engine_fingerprint() -> str:
+    """A digest of the code that turns a policy into SQL: every file of the ``policyrules``
+    package (relative name, size, modification time, as Python checks its bytecode), the Python
+    version, and sqlglot's installed files; DuckDB's version is added by the caller, which has
+    DuckDB imported anyway.  Nothing is imported to compute it."""
+    h = hashlib.sha256(f"{FORMAT}\0{sys.version}\0".encode())
+    for folder, subfolders, files in os.walk(_PACKAGE):
+        subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith((".py", ".lark", ".gz")):
+                full = os.path.join(folder, name)
+                h.update(f"{os.path.relpath(full, _PACKAGE)}\0{_stamp(full)}\n".encode())
+    spec = importlib.util.find_spec("sqlglot")
+    if spec is not None and spec.origin:
+        root = os.path.dirname(spec.origin)
+        for name in ("__init__.py", "_version.py"):
+            with contextlib.suppress(OSError):
+                h.update(f"sqlglot/{name}\0{_stamp(os.path.join(root, name))}\n".encode())
+    return h.hexdigest()
+
+
+def entry_key(policy: bytes, params: Mapping[str, str], on: dt.date, context: Mapping[str, Any],
+              engine: str = "") -> str:
+    """The key of the SQL compiled from policy file bytes ``policy`` with the parameters as given,
+    on date ``on``, for ``context`` (JSON data describing the caller's input and options) by
+    ``engine`` (e.g. ``duckdb 1.2.0``), on this version of the package."""
+    material = {
+        "format": FORMAT,
+        "code": engine_fingerprint(),
+        "engine": engine,
+        "policy": hashlib.sha256(policy).hexdigest(),
+        "params": sorted(params.items()),
+        "on": on.isoformat(),
+        "context": context,
+    }
+    return hashlib.sha256(json.dumps(material, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _mac(key: bytes, entry: str, payload: bytes) -> str:
+    return hmac.new(key, FORMAT.encode() + b"\0" + entry.encode() + b"\0" + payload, hashlib.sha256).hexdigest()
+
+
+def _path(folder: Path, entry: str) -> Path:
+    return folder / f"sql-{entry[:40]}.json"
+
+
+def load(entry: str) -> dict[str, Any] | None:
+    """The payload stored under ``entry`` if it is there and authentic; else None."""
+    folder = _private_dir("XDG_CACHE_HOME", ".cache")
+    key = user_key() if folder is not None else None
+    if folder is None or key is None:
+        return None
+    try:
+        raw = _path(folder, entry).read_bytes()
+        head, _, payload = raw.partition(b"\n")
+        fields = head.decode("ascii").split(" ")
+        if len(fields) != 3 or fields[0] != FORMAT or fields[1] != entry:
+            return None
+        if not hmac.compare_digest(fields[2], _mac(key, entry, payload)):
+            return None
+        data = json.loads(payload)
+    except Exception:  # noqa: BLE001 - whatever is wrong with an entry, the answer is to compile again
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def store(entry: str, payload: Mapping[str, Any]) -> None:
+    """Write ``payload`` (JSON data) under ``entry``, atomically; silently nothing when the cache
+    directory or the user key is unavailable."""
+    folder = _private_dir("XDG_CACHE_HOME", ".cache")
+    key = user_key() if folder is not None else None
+    if folder is None or key is None:
+        return
+    try:
+        data = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+    except (TypeError, ValueError):
+        return
+    path = _path(folder, entry)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    try:
+        with tmp.open("wb") as fh:
+            fh.write(f"{FORMAT} {entry} {_mac(key, entry, data)}\n".encode("ascii") + data)
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
