@@ -164,14 +164,14 @@ def _item(sym: Symbol) -> lsp.CompletionItem:
 
 
 def format_document(text: str, path: str) -> str | None:
-    """What ``policyrules fmt`` writes for ``text``; None when it does not parse."""
+    """What ``policyrules fmt`` writes for ``text`` (its keywords as written); None when it
+    does not parse or the formatter refuses it."""
     from policyrules.diagnostics import PolicyError
-    from policyrules.syntax.parse import parse
-    from policyrules.syntax.printer import print_policy
+    from policyrules.syntax.fmt import FormatError, format_text
 
     try:
-        return print_policy(parse(text, path), lang=keyword_language(text), source=text)
-    except PolicyError:
+        return format_text(text, path)
+    except (PolicyError, FormatError):
         return None
 
 
