@@ -91,6 +91,10 @@ class Table:
     entries: dict[str, n.Expr]
     bands: tuple[Band, ...] = ()  # a range table's rows, in written order
 
+    @property
+    def name(self) -> str:
+        return self.decl.name
+
 
 @attrs.frozen(slots=True)
 class Output:

@@ -2,9 +2,10 @@
 
 A ``scorecard`` may use what the policy declares around it: parameters (a target or a
 weight the caller may supply, with the values the policy states as defaults), categories
-(``enum``, as the type of a field) and tables (``deadline[item]``). ``bind_scorecards``
-attaches them to each card, then runs :func:`~policyrules.scorecard.check.scorecard_problems`
-and reports every problem through the checker's ``report(code, message, span)``.
+(``enum``, as the type of a field), sets and tables (``deadline[item]``, range tables).
+``bind_scorecards`` attaches those a card uses, as the policy's checker typed them, then
+checks the card (:func:`~policyrules.scorecard.check.scorecard_problems`) and reports every
+problem through the checker's ``report(code, message, span)``.
 """
 
 from __future__ import annotations
@@ -16,73 +17,44 @@ from typing import Any
 import attrs
 
 from policyrules import types as t
-from policyrules.scorecard.check import Problem, scorecard_problems
-from policyrules.scorecard.expr import Expr, Lookup, ParamRef, Value, walk
-from policyrules.scorecard.model import FieldDecl, FieldType, Scorecard, TableDef
+from policyrules.check.checked import Table
+from policyrules.check.scope import Scope
+from policyrules.scorecard.check import card_exprs, nodes_in, scorecard_problems
+from policyrules.scorecard.model import FieldDecl, FieldType, Scorecard, Value
 from policyrules.scorecard.values import BadValue, parse_value
 from policyrules.syntax import nodes as n
 
 Report = Callable[..., None]
-
-_SIMPLE = {"integer": t.INTEGER, "number": t.NUMBER, "percent": t.PERCENT, "bool": t.BOOL, "date": t.DATE,
-           "text": t.TEXT, "money": t.MONEY}
-
-
-def card_exprs(card: Scorecard) -> list[Expr]:
-    """Every expression written in ``card`` (targets, actuals, conditions, keys ...)."""
-    out: list[Expr] = []
-    for ind in card.indicators:
-        out += [ind.target, ind.actual_expr] + ([ind.last_year] if ind.last_year is not None else [])
-    for item in card.items:
-        for attr in ("condition", "missing", "weight"):
-            value = getattr(item, attr, None)
-            if value is not None and not isinstance(value, Decimal):
-                out.append(value)
-    for area in card.areas:
-        out += ([area.condition] if area.condition is not None else []) + [k.expr for k in area.order]
-    if card.qualification is not None:
-        out += [c.expr for c in card.qualification.conditions]
-    if card.ranking is not None:
-        out += [k.expr for k in card.ranking.tie_breaks]
-    out += [x.where for x in card.lists if x.where is not None]
-    return out
+_RESERVED = ("score", "last_year", "met_count")
+_SCALAR = (t.Kind.INTEGER, t.Kind.NUMBER, t.Kind.PERCENT, t.Kind.BOOL, t.Kind.DATE, t.Kind.TEXT, t.Kind.MONEY,
+           t.Kind.ENUM)
 
 
 class _Binder:
-    def __init__(self, decls: Iterable[Any]) -> None:
+    def __init__(self, decls: Iterable[Any], scope: Scope) -> None:
         decls = list(decls)
+        self.scope = scope
         self.params = {d.name: d for d in decls if isinstance(d, n.ParameterDecl)}
         self.enums = {d.name: d for d in decls if isinstance(d, n.EnumDecl)}
         self.tables = {d.name: d for d in decls if isinstance(d, n.TableDecl)}
-        self.problems: list[Problem] = []
-        self.unknown: set[str] = set()
+        self.sets = {d.name: d for d in decls if isinstance(d, n.SetDecl)}
+        self.problems: list[tuple[str, str, Any]] = []
 
     def problem(self, code: str, message: str, span: Any) -> None:
-        self.problems.append(Problem(code, message, span))
+        self.problems.append((code, message, span))
 
     # ---- types and values
-    def enum(self, name: str, span: Any) -> t.Type | None:
-        decl = self.enums.get(name)
-        if decl is None:
-            self.problem("S002", f"no category `{name}` is declared (declare it with `enum {name} = ...`)", span)
-            return None
-        return t.enum(decl.values, name)
-
     def field_type(self, type_: FieldType, span: Any) -> FieldType:
         if isinstance(type_, t.Type) and type_.kind is t.Kind.ENUM and not type_.values and type_.name:
-            return self.enum(type_.name, span) or type_
+            decl = self.enums.get(type_.name)
+            if decl is None:
+                self.problem("S002", f"no category `{type_.name}` is declared "
+                             f"(declare it with `enum {type_.name} = ...`)", span)
+                return type_
+            return t.enum(decl.values, type_.name)
         return type_
 
-    def type_expr(self, te: n.TypeExpr) -> t.Type | None:
-        if te.kind in _SIMPLE:
-            return _SIMPLE[te.kind]
-        if te.kind == "named" and te.ref is not None:
-            return self.enum(te.ref, te.span)
-        if te.kind == "enum":
-            return t.enum(te.values)
-        return None
-
-    def value(self, x: n.Expr, type_: t.Type, what: str) -> Value | None:
+    def value(self, x: Any, type_: t.Type, what: str) -> Value | None:
         raw: Any
         if isinstance(x, n.Unary) and x.op == "neg" and isinstance(x.operand, n.Number | n.Money | n.Percent):
             raw = -x.operand.value
@@ -100,11 +72,14 @@ class _Binder:
             self.problem("S003", f"{what}: {exc} (expected {type_})", x.span)
             return None
 
-    # ---- parts
+    # ---- what a card uses
     def parameter(self, name: str) -> FieldDecl | None:
         decl = self.params[name]
-        type_ = self.type_expr(decl.type)
-        if type_ is None:
+        found = self.scope.params.get(name)
+        if found is None:  # its type did not check: the policy's checker said why
+            return None
+        type_ = found[1]
+        if type_.kind not in _SCALAR:
             self.problem("S011", f"parameter `{name}`: a scorecard parameter is a number, an amount, a percentage, "
                          "a date, true/false, text or a category", decl.type.span)
             return None
@@ -121,23 +96,13 @@ class _Binder:
         text = "\n".join(decl.texts) or None
         return FieldDecl(name, type_, decl.label, cite, text, values, span=decl.span)
 
-    def table(self, name: str) -> TableDef | None:
-        decl = self.tables[name]
-        value_type = self.type_expr(decl.value_type)
-        key_type = self.enum(decl.key_type, decl.span)
-        if value_type is None:
-            self.problem("S011", f"table `{name}`: a scorecard reads tables of numbers, amounts, percentages, "
-                         "dates, true/false or text", decl.value_type.span)
+    def table(self, name: str) -> Table | None:
+        key_type, value_type = self.scope.table_types.get(name, (None, None))
+        if key_type is None or value_type is None:
             return None
-        entries = []
-        for entry in decl.entries:
-            v = self.value(entry.expr, value_type, f"table `{name}`, entry `{entry.key}`")
-            if v is not None:
-                entries.append((entry.key, v))
-        otherwise = None
-        if decl.otherwise is not None:
-            otherwise = self.value(decl.otherwise, value_type, f"table `{name}`, `otherwise`")
-        return TableDef(name, value_type, entries, otherwise, key_type, decl.label, span=decl.span)
+        decl = self.tables[name]
+        return Table(decl, key_type, value_type, {e.key: e.expr for e in decl.entries},
+                     self.scope.table_bands.get(name, ()))  # type: ignore[arg-type]
 
     def bind(self, card: Scorecard) -> Scorecard:
         fields = [attrs.evolve(f, type=self.field_type(f.type, f.span)) for f in card.fields]
@@ -145,53 +110,52 @@ class _Binder:
             attrs.evolve(kind, fields=[attrs.evolve(f, type=self.field_type(f.type, f.span)) for f in kind.fields])
             for kind in card.records
         ]
+        local = {f.name for f in fields} | {i.name for i in card.indicators} | set(_RESERVED) | {
+            f.name for kind in records for f in kind.fields}
         params: dict[str, FieldDecl] = {p.name: p for p in card.parameters}
-        tables: dict[str, TableDef] = {x.name: x for x in card.tables}
-        for expr in card_exprs(card):
-            for node in walk(expr):
-                if isinstance(node, ParamRef) and node.name not in params:
-                    if node.name in self.params:
-                        decl = self.parameter(node.name)
-                        if decl is not None:
-                            params[node.name] = decl
-                    elif node.name not in self.unknown:
-                        self.unknown.add(node.name)
-                        self.problem("S002", f"`{node.name}` is not a field, a record field, an indicator or a "
-                                     "parameter of the policy", node.span)
-                elif isinstance(node, Lookup) and node.table not in tables:
-                    if node.table in self.tables:
-                        table = self.table(node.table)
-                        if table is not None:
-                            tables[node.table] = table
-                    else:
-                        self.problem("S002", f"no table `{node.table}` is declared", node.span)
+        tables: dict[str, Table] = {x.name: x for x in card.tables}
+        sets: dict[str, n.SetDecl] = {x.name: x for x in card.sets}
+        for node in nodes_in(card_exprs(card)):
+            used: str | None = None
+            if isinstance(node, n.Name) and len(node.parts) == 1 and node.parts[0] not in local:
+                used = node.parts[0]
+            elif isinstance(node, n.Lookup) and node.table in self.tables and node.table not in tables:
+                table = self.table(node.table)
+                if table is not None:
+                    tables[node.table] = table
+            elif isinstance(node, n.Lookup):
+                used = node.table
+            elif isinstance(node, n.InSet) and node.set_name in self.sets:
+                sets[node.set_name] = self.sets[node.set_name]
+            if used is not None and used in self.params and used not in params:
+                decl = self.parameter(used)
+                if decl is not None:
+                    params[used] = decl
         order = list(self.params)
         return attrs.evolve(
             card, fields=fields, records=records,
             parameters=sorted(params.values(), key=lambda p: order.index(p.name) if p.name in order else -1),
-            tables=list(tables.values()),
+            tables=list(tables.values()), sets=list(sets.values()),
         )
 
 
-def bind_scorecards(decls: Iterable[Any], report: Report) -> dict[str, Scorecard]:
-    """Every scorecard of a policy, bound to its parameters, categories and tables and
-    checked; each problem goes to ``report(code, message, span)``."""
+def bind_scorecards(decls: Iterable[Any], report: Report, scope: Scope) -> dict[str, Scorecard]:
+    """Every scorecard of a policy, bound to the parameters, categories, sets and tables the
+    policy's checker declared in ``scope``, and checked; each problem goes to
+    ``report(code, message, span)``."""
     decls = list(decls)
-    binder = _Binder(decls)
+    binder = _Binder(decls, scope)
     cards: dict[str, Scorecard] = {}
     for card in (d for d in decls if isinstance(d, Scorecard)):
         binder.problems = []
-        binder.unknown = set()
         if card.name in cards:
             binder.problem("S001", f"a second scorecard is named {card.name}", card.span)
         bound = binder.bind(card)
-        unknown = {f"no parameter {name} is declared" for name in binder.unknown}
-        problems = binder.problems + [p for p in scorecard_problems(bound)
-                                      if not any(p.message.endswith(u) for u in unknown)]
-        for p in problems:
-            report(p.code, f"scorecard {card.name}: {p.message}", p.span)
+        problems = binder.problems + [(p.code, p.message, p.span) for p in scorecard_problems(bound)]
+        for code, message, span in problems:
+            report(code, f"scorecard {card.name}: {message}", span)
         cards.setdefault(card.name, bound)
     return cards
 
 
-__all__ = ["bind_scorecards", "card_exprs"]
+__all__ = ["bind_scorecards"]

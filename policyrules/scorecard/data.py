@@ -6,9 +6,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from policyrules.scorecard.calc import indicator_kind
 from policyrules.scorecard.explanations import T, explain_unit, scope_for
-from policyrules.scorecard.expr import Value
+from policyrules.scorecard.model import Value
+from policyrules.scorecard.render import indicator_kind
 from policyrules.scorecard.result import ScorecardResult, UnitResult
 from policyrules.types import Kind
 

@@ -9,15 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
-from decimal import Decimal
+from decimal import Context, Decimal
 from typing import Any
 
-import attrs
-
-from policyrules.scorecard.calc import CTX, EvalError, Scope, compare, divide, evaluate
-from policyrules.scorecard.check import check_scorecard
+from policyrules.scorecard.check import Analysis, analyse
+from policyrules.scorecard.env import EvalError, UnitEnv, card_policy
 from policyrules.scorecard.errors import ScorecardDefinitionError
-from policyrules.scorecard.expr import FieldRef, Value
 from policyrules.scorecard.model import (
     Area,
     Deduction,
@@ -28,6 +25,7 @@ from policyrules.scorecard.model import (
     PointItem,
     Proportional,
     Scorecard,
+    Value,
     YesNo,
     weight_is_one,
 )
@@ -42,8 +40,20 @@ from policyrules.scorecard.result import (
 )
 from policyrules.scorecard.validate import raise_if, validate_parameters, validate_records, validate_units
 from policyrules.scorecard.values import as_decimal
+from policyrules.syntax import nodes as n
 
 ZERO = Decimal(0)
+CTX = Context(prec=60)
+"""Points from inputs are exact; a quotient is exact to 60 digits, then rounded once."""
+
+
+class _Card:
+    """A checked card and the language's view of it, shared by every unit."""
+
+    def __init__(self, card: Scorecard, analysis: Analysis | None = None) -> None:
+        self.card = card
+        self.analysis = analysis if analysis is not None else analyse(card)
+        self.cp = card_policy(card, self.analysis)
 
 
 def evaluate_scorecard(
@@ -55,7 +65,8 @@ def evaluate_scorecard(
 ) -> ScorecardResult:
     """Score, qualify, rank and award every unit; raises ``ScorecardInputError`` listing
     every problem of the inputs, or ``ScorecardDefinitionError`` for a malformed card."""
-    problems = check_scorecard(card)
+    checked = _Card(card)
+    problems = [p.message for p in checked.analysis.problems]
     if problems:
         raise ScorecardDefinitionError(problems)
     on = on or date.today()
@@ -67,11 +78,11 @@ def evaluate_scorecard(
     for unit in typed:
         unit_records = {kind: by_unit.get(str(unit["id"]), ()) for kind, by_unit in grouped.items()}
         try:
-            scored.append(score_unit(card, unit, params, unit_records, on))
+            scored.append(score_unit(card, unit, params, unit_records, on, checked))
         except _UnitError as exc:
             problems.extend(f"unit {unit['id']}: {p}" for p in exc.problems)
     raise_if(problems)
-    return ScorecardResult(card, on, params, tuple(rank_units(card, scored)), grouped)
+    return ScorecardResult(card, on, params, tuple(rank_units(card, scored)), grouped, checked.analysis)
 
 
 class _UnitError(Exception):
@@ -85,11 +96,13 @@ def score_unit(
     params: Mapping[str, Value],
     records: Mapping[str, tuple[Mapping[str, Value], ...]],
     on: date | None = None,
+    checked: _Card | None = None,
 ) -> UnitResult:
     """One unit's indicators, items, score and qualification (no rank yet)."""
+    checked = checked if checked is not None else _Card(card)
     problems: list[str] = []
     results: dict[str, IndicatorResult] = {}
-    scope = Scope(card, unit, params, results, records, on=on)
+    scope = UnitEnv(checked.cp, unit, params, records, on)
     for ind in card.indicators:
         try:
             results[ind.name] = _indicator(ind, scope)
@@ -97,17 +110,21 @@ def score_unit(
             problems.append(f"indicator {ind.name}: {exc}")
     if problems:
         raise _UnitError(problems)
+    scope.set("met_count", sum(1 for r in results.values() if r.met))
+    for area in card.areas:
+        scope.set(f"{area.name}.met_count", sum(1 for i in card.indicators if i.area == area.name
+                                                and results[i.name].met))
     items: list[ItemResult] = []
     for item in card.items:
         try:
-            items.append(_item(item, scope))
+            items.append(_item(item, scope, results))
         except EvalError as exc:
             problems.append(f"item {item.name}: {exc}")
     if problems:
         raise _UnitError(problems)
     raw_score = sum((i.points for i in items), ZERO)
     score = card.rounding.apply(raw_score)
-    scope.score = score
+    scope.set("score", score)
     try:
         conditions = _qualification(card, score, scope)
     except EvalError as exc:
@@ -115,8 +132,8 @@ def score_unit(
     qualified = all(c.holds for c in conditions)
     try:
         keys = card.ranking.tie_breaks if card.ranking is not None and qualified else ()
-        ties = tuple(evaluate(k.expr, scope) for k in keys)
-        areas = tuple(_area(card, area, scope) for area in card.areas)
+        ties = tuple(scope.value(k.expr) for k in keys)
+        areas = tuple(_area(card, area, results, scope) for area in card.areas)
     except EvalError as exc:
         raise _UnitError([f"ranking: {exc}"]) from None
     try:
@@ -137,46 +154,52 @@ def score_unit(
     )
 
 
-def list_values(listing: Listing, scope: Scope) -> tuple[Value, ...]:
+def list_values(listing: Listing, scope: UnitEnv) -> tuple[Value, ...]:
     """The ``field`` of each of the unit's records of ``kind`` that satisfy ``where``."""
     out: list[Value] = []
     for record in scope.records.get(listing.kind, ()):
-        inner = scope.with_record(listing.kind, record)
-        if listing.where is None or evaluate(listing.where, inner):
+        if listing.where is None or scope.value(listing.where, (listing.kind, record)):
             out.append(record[listing.field])
     return tuple(sorted(out, key=str))
 
 
-def _indicator(ind: Indicator, scope: Scope) -> IndicatorResult:
-    last_year = evaluate(ind.last_year, scope) if ind.last_year is not None else None
-    actual = evaluate(ind.actual_expr, scope)
-    target = evaluate(ind.target, attrs.evolve(scope, last_year=last_year))
+def _indicator(ind: Indicator, scope: UnitEnv) -> IndicatorResult:
+    last_year = scope.value(ind.last_year) if ind.last_year is not None else None
+    actual = scope.value(ind.actual_expr)
+    scope.set("last_year", last_year)
+    try:
+        target = scope.value(ind.target)
+    finally:
+        scope.set("last_year", None)
     if ind.direction is Direction.IS:
-        met = compare("==", actual, target)
+        met = actual == target
     elif ind.direction is Direction.AT_LEAST:
-        met = compare(">=" if ind.inclusive else ">", actual, target)
+        met = actual >= target if ind.inclusive else actual > target
     else:
-        met = compare("<=" if ind.inclusive else "<", actual, target)
+        met = actual <= target if ind.inclusive else actual < target
     numeric = all(isinstance(v, int | Decimal) and not isinstance(v, bool) for v in (actual, target))
-    ratio = None if not numeric or as_decimal(target) == 0 else divide(as_decimal(actual), as_decimal(target))
-    return IndicatorResult(ind.name, actual, target, met, last_year, ratio)
+    ratio = None if not numeric or target == 0 else CTX.divide(Decimal(actual), Decimal(target))
+    result = IndicatorResult(ind.name, actual, target, bool(met), last_year, ratio)
+    for part in ("actual", "target", "met", "ratio", "last_year"):
+        scope.set(f"{ind.name}.{part}", getattr(result, part))
+    return result
 
 
-def _item(item: PointItem, scope: Scope) -> ItemResult:
+def _item(item: PointItem, scope: UnitEnv, results: dict[str, IndicatorResult]) -> ItemResult:
     values: dict[str, Value]
     bound = None
     if isinstance(item, Proportional):
-        result = scope.indicators[item.indicator]
+        result = results[item.indicator]
         actual, target = as_decimal(result.actual), as_decimal(result.target)
         if target == 0:
             raise EvalError(f"the target of {item.indicator} is 0, so {item.points} x actual/target has no value")
-        raw = divide(CTX.multiply(item.points, actual), target)
+        raw = CTX.divide(CTX.multiply(item.points, actual), target)
         points = raw
         if item.cap is not None and raw > item.cap:
             points, bound = item.cap, "cap"
         values = {"actual": result.actual, "target": result.target}
     elif isinstance(item, YesNo):
-        holds = bool(evaluate(item.condition, scope))
+        holds = bool(scope.value(item.condition))
         raw = points = item.points if holds else ZERO
         values = {"holds": holds}
     elif isinstance(item, Deduction):
@@ -186,18 +209,19 @@ def _item(item: PointItem, scope: Scope) -> ItemResult:
         raw = points = as_decimal(scope.unit[item.field])
         values = {"value": scope.unit[item.field]}
     if not weight_is_one(item.weight):
-        weight = item.weight if isinstance(item.weight, Decimal) else as_decimal(evaluate(item.weight, scope))
+        weight = item.weight if isinstance(item.weight, Decimal) else as_decimal(scope.value(item.weight))
         points = CTX.multiply(points, weight)
         values["weight"] = weight
     return ItemResult(item.name, points, raw, bound, values)
 
 
-def _deduction(item: Deduction, scope: Scope) -> tuple[Decimal, Decimal, str | None, dict[str, Value]]:
+def _deduction(item: Deduction, scope: UnitEnv) -> tuple[Decimal, Decimal, str | None, dict[str, Value]]:
     values: dict[str, Value] = {}
     if item.missing is not None:
-        missing = as_decimal(evaluate(item.missing, scope))
+        missing = as_decimal(scope.value(item.missing))
         if missing < 0 or (item.out_of is not None and missing > item.out_of):
-            what = f"field {item.missing.name}" if isinstance(item.missing, FieldRef) else "the count missing"
+            named = isinstance(item.missing, n.Name) and len(item.missing.parts) == 1
+            what = f"field {item.missing.dotted}" if named else "the count missing"  # type: ignore[union-attr]
             high = "" if item.out_of is None else str(item.out_of)
             raise EvalError(f"{what} is {missing}, outside 0..{high}")
     else:
@@ -211,20 +235,20 @@ def _deduction(item: Deduction, scope: Scope) -> tuple[Decimal, Decimal, str | N
     return raw, raw, None, values
 
 
-def _qualification(card: Scorecard, score: Decimal, scope: Scope) -> tuple[ConditionResult, ...]:
+def _qualification(card: Scorecard, score: Decimal, scope: UnitEnv) -> tuple[ConditionResult, ...]:
     rule = card.qualification
     if rule is None:
         return ()
     out: list[ConditionResult] = []
     if rule.threshold is not None:
         out.append(ConditionResult(None, score >= rule.threshold))
-    out.extend(ConditionResult(cond, bool(evaluate(cond.expr, scope))) for cond in rule.conditions)
+    out.extend(ConditionResult(cond, bool(scope.value(cond.expr))) for cond in rule.conditions)
     return tuple(out)
 
 
-def _area(card: Scorecard, area: Area, scope: Scope) -> AreaResult:
-    members = [scope.indicators[i.name] for i in card.indicators if i.area == area.name]
+def _area(card: Scorecard, area: Area, results: dict[str, IndicatorResult], scope: UnitEnv) -> AreaResult:
+    members = [results[i.name] for i in card.indicators if i.area == area.name]
     met = sum(1 for m in members if m.met)
-    candidate = met == len(members) and (area.condition is None or bool(evaluate(area.condition, scope)))
-    order = tuple(evaluate(k.expr, scope) for k in area.order) if candidate else ()
+    candidate = met == len(members) and (area.condition is None or bool(scope.value(area.condition)))
+    order = tuple(scope.value(k.expr) for k in area.order) if candidate else ()
     return AreaResult(area.name, met, len(members), candidate, order_values=order)

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from policyrules.scorecard.calc import Scope, indicator_kind, label_of, met_operator, render
-from policyrules.scorecard.expr import Const, FieldRef
+from policyrules.scorecard.check import UNIT, analyse
+from policyrules.scorecard.env import UnitEnv, card_policy
 from policyrules.scorecard.model import Deduction, Direct, Proportional, Scorecard, YesNo, weight_is_one
+from policyrules.scorecard.render import View, indicator_type, label_of, met_operator, render, show
 from policyrules.scorecard.result import ConditionResult, ItemResult, ScorecardResult, UnitResult
 from policyrules.scorecard.values import fmt_number, fmt_value
+from policyrules.syntax import nodes as n
 
 T = {
     "en": {
@@ -110,21 +112,31 @@ def _cite(node: object, lang: str) -> str:
     return f"  [{' '.join(parts)}]" if parts else ""
 
 
-def scope_for(result: ScorecardResult, unit: UnitResult) -> Scope:
+def scope_for(result: ScorecardResult, unit: UnitResult) -> View:
+    """The unit's values as its explanation reads them: inputs, records, results, score."""
+    card = result.card
+    analysis = result.analysis if result.analysis is not None else analyse(card)
     records = {kind: by_unit.get(unit.id, ()) for kind, by_unit in result.records.items()}
-    indicators = {i.name: i for i in unit.indicators}
-    return Scope(result.card, unit.inputs, result.parameters, indicators, records, on=result.on, score=unit.score)
+    env = UnitEnv(card_policy(card, analysis), unit.inputs, result.parameters, records, result.on)
+    for ind in unit.indicators:
+        for part in ("actual", "target", "met", "ratio", "last_year"):
+            env.set(f"{ind.name}.{part}", getattr(ind, part))
+    env.set("met_count", unit.met_count)
+    for area in unit.areas:
+        env.set(f"{area.name}.met_count", area.met_count)
+    env.set("score", unit.score)
+    return View(card, analysis, env)
 
 
-def explain_item(card: Scorecard, item_result: ItemResult, scope: Scope, lang: str = "en") -> str:
+def explain_item(card: Scorecard, item_result: ItemResult, scope: View, lang: str = "en") -> str:
     """One item's formula with values, e.g. ``annual: 50 x 120/100 = 60.00``."""
     t = T[lang]
     item = next(i for i in card.items if i.name == item_result.name)
     x = " × " if lang == "zh" else " x "
     values = item_result.values
     if isinstance(item, Proportional):
-        kind = indicator_kind(item.indicator, scope)
-        formula = f"{fmt_number(item.points)}{x}{fmt_value(values['actual'], kind)}/{fmt_value(values['target'], kind)}"
+        ty = indicator_type(item.indicator, scope)
+        formula = f"{fmt_number(item.points)}{x}{show(values['actual'], ty)}/{show(values['target'], ty)}"
         formula += f" = {pts(item_result.raw)}"
         if item_result.bound == "cap":
             formula += t["cap"].format(cap=fmt_number(item.cap or 0))
@@ -156,26 +168,34 @@ def explain_item(card: Scorecard, item_result: ItemResult, scope: Scope, lang: s
     return f"{_name(item, lang)}{t['sep']}{formula}"
 
 
-def _indicator_lines(result: ScorecardResult, unit: UnitResult, scope: Scope, lang: str) -> list[str]:
+def _indicator_lines(result: ScorecardResult, unit: UnitResult, scope: View, lang: str) -> list[str]:
     t = T[lang]
     lines = []
     for ind, res in zip(result.card.indicators, unit.indicators, strict=True):
-        kind = indicator_kind(ind.name, scope)
+        ty = indicator_type(ind.name, scope)
         op = met_operator(ind.direction.value, ind.inclusive, res.met)
         target = render(ind.target, scope, lang)
-        actual = fmt_value(res.actual, kind, lang)
-        if not isinstance(ind.actual_expr, FieldRef | Const):
+        actual = show(res.actual, ty, lang)
+        if not _plain(ind.actual_expr, scope):
             actual += t["paren"].format(render(ind.actual_expr, scope, lang))
         line = f"{_name(ind, lang)}{t['sep']}{t['actual']} {actual} {op} {t['target']} "
-        line += fmt_value(res.target, kind, lang)
+        line += show(res.target, ty, lang)
         if res.last_year is not None:
-            line += t["paren"].format(f"{target}{t['comma']}{t['last_year']} {fmt_value(res.last_year, kind)}")
+            line += t["paren"].format(f"{target}{t['comma']}{t['last_year']} {show(res.last_year, ty)}")
         line += f"{t['comma']}{t['met'] if res.met else t['not_met']}{_cite(ind, lang)}"
         lines.append("  " + line)
     return lines
 
 
-def _condition_line(card: Scorecard, unit: UnitResult, cond: ConditionResult, scope: Scope, lang: str) -> str:
+def _plain(expr: n.Expr, view: View) -> bool:
+    """A unit field or a literal: the indicator line shows just its value."""
+    if isinstance(expr, n.Name):
+        ref = view.analysis.refs.get(id(expr))
+        return ref is not None and ref.what == "fact" and ref.kind == UNIT
+    return isinstance(expr, n.Number | n.Money | n.Percent | n.Bool | n.Text | n.DateLit)
+
+
+def _condition_line(card: Scorecard, unit: UnitResult, cond: ConditionResult, scope: View, lang: str) -> str:
     t = T[lang]
     status = t["holds"] if cond.holds else t["fails"]
     if cond.condition is None:
@@ -190,7 +210,7 @@ def _condition_line(card: Scorecard, unit: UnitResult, cond: ConditionResult, sc
     return f"  {head}{t['sep']}{shown}{t['sep']}{status}{_cite(c, lang)}"
 
 
-def _rank_line(result: ScorecardResult, unit: UnitResult, scope: Scope, lang: str) -> str:
+def _rank_line(result: ScorecardResult, unit: UnitResult, scope: View, lang: str) -> str:
     t, card = T[lang], result.card
     if card.ranking is None:
         return t["rank_none"]

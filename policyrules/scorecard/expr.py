@@ -1,209 +1,108 @@
-"""The scorecard's own small expression model: the nodes a grammar would produce.
+"""Short constructors of the language's expression nodes, for cards written in Python.
 
-Values at run time are ``bool``, ``int``, ``Decimal`` (number, money, percent as a
-fraction), ``str`` (ids, enum values, text) or ``date``. Arithmetic is exact ``Decimal``;
-``/`` is the ratio. ``policyrules.syntax.scorecard_ast`` builds these nodes from the
-policy language; they can also be written by hand.
+A scorecard's expressions are nodes of :mod:`policyrules.syntax.nodes`, as the parser
+builds them; these helpers spell the common ones the way a card reads: ``f("target")``
+(a unit field, a record field or a parameter), ``IndicatorRef("annual", Part.MET)``
+(``annual.met``), ``Compare(">=", f("n"), Const(3))``, ``Count("worker", where)``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
-from enum import StrEnum
-from typing import Any, TypeAlias
 
-import attrs
+from policyrules import types as t
+from policyrules.scorecard.model import Part
+from policyrules.source import NO_SPAN, Span
+from policyrules.syntax import nodes as n
 
-from policyrules.types import Type
-
-Value: TypeAlias = bool | int | Decimal | str | date
-
-COMPARISONS = (">=", ">", "<=", "<", "==", "!=")
-ARITHMETIC = ("+", "-", "*", "/")
+_OPS = {">=": "ge", ">": "gt", "<=": "le", "<": "lt", "==": "eq", "!=": "ne", "+": "add", "-": "sub", "*": "mul",
+        "/": "div"}
 
 
-def _span() -> Any:
-    return attrs.field(default=None, eq=False, kw_only=True)
+def Const(value: bool | int | Decimal | str | date, type: t.Type | None = None, span: Span = NO_SPAN) -> n.Expr:  # noqa: A002
+    """A literal: ``Const(10)``, ``Const(Decimal("0.01"), PERCENT)`` (1%), ``Const(True)``."""
+    if isinstance(value, bool):
+        return n.Bool(value, span)
+    if isinstance(value, date):
+        return n.DateLit(value, span)
+    if isinstance(value, str):
+        return n.Text(value, span)
+    number = Decimal(value)
+    kind = type.kind if type is not None else None
+    if kind is t.Kind.PERCENT:
+        return n.Percent(number, span)
+    if kind is t.Kind.MONEY:
+        return n.Money(number, span)
+    return n.Number(number, span)
 
 
-def _tuple(items: Iterable[Any]) -> tuple[Any, ...]:
-    """Children are kept as tuples; lists are accepted for convenience."""
-    return tuple(items)
+def f(name: str, span: Span = NO_SPAN) -> n.Name:
+    """A name: a unit field, a field of the records being counted, or a parameter."""
+    return n.Name((name,), span)
 
 
-@attrs.frozen(slots=True)
-class Const:
-    """A literal; ``type`` says how to print it (``10%``, ``2000.00``)."""
-
-    value: Value
-    type: Type | None = None
-    span: Any = _span()
+FieldRef = ParamRef = f
 
 
-@attrs.frozen(slots=True)
-class FieldRef:
-    """A field of the unit, or of the record inside ``Count``/``Sum``."""
-
-    name: str
-    span: Any = _span()
+def IndicatorRef(indicator: str, part: Part = Part.ACTUAL, span: Span = NO_SPAN) -> n.Name:
+    return n.Name((indicator, part.value), span)
 
 
-@attrs.frozen(slots=True)
-class ParamRef:
-    """A parameter the caller supplies."""
-
-    name: str
-    span: Any = _span()
+def LastYear(span: Span = NO_SPAN) -> n.Name:
+    return n.Name(("last_year",), span)
 
 
-class Part(StrEnum):
-    """What an ``IndicatorRef`` reads off an indicator's result."""
-
-    ACTUAL = "actual"
-    TARGET = "target"
-    MET = "met"
-    RATIO = "ratio"  # actual / target
-    LAST_YEAR = "last_year"
+def Score(span: Span = NO_SPAN) -> n.Name:
+    return n.Name(("score",), span)
 
 
-@attrs.frozen(slots=True)
-class IndicatorRef:
-    """A part of an indicator's result, e.g. ``annual.met``."""
-
-    indicator: str
-    part: Part = Part.ACTUAL
-    span: Any = _span()
+def MetCount(area: str | None = None, span: Span = NO_SPAN) -> n.Name:
+    return n.Name(("met_count",) if area is None else (area, "met_count"), span)
 
 
-@attrs.frozen(slots=True)
-class LastYear:
-    """Last year's actual of the indicator whose target is being computed."""
-
-    span: Any = _span()
+def Today(span: Span = NO_SPAN) -> n.EvaluationDate:
+    return n.EvaluationDate(span)
 
 
-@attrs.frozen(slots=True)
-class MetCount:
-    """How many indicators the unit meets (of ``area``, or of the whole card)."""
-
-    area: str | None = None
-    span: Any = _span()
+def Compare(op: str, left: n.Expr, right: n.Expr, span: Span = NO_SPAN) -> n.Binary:
+    return n.Binary(_OPS[op], left, right, span)
 
 
-@attrs.frozen(slots=True)
-class Compare:
-    op: str = attrs.field(validator=attrs.validators.in_(COMPARISONS))
-    left: Expr = attrs.field()
-    right: Expr = attrs.field()
-    span: Any = _span()
+Arith = Compare
 
 
-@attrs.frozen(slots=True)
-class Logic:
-    """``and`` / ``or`` over two or more operands."""
-
-    op: str = attrs.field(validator=attrs.validators.in_(("and", "or")))
-    operands: tuple[Expr, ...] = attrs.field(converter=_tuple)
-    span: Any = _span()
-
-
-@attrs.frozen(slots=True)
-class Not:
-    operand: Expr
-    span: Any = _span()
+def Logic(op: str, operands: list[n.Expr] | tuple[n.Expr, ...], span: Span = NO_SPAN) -> n.Expr:
+    """``and`` / ``or`` over two or more operands, grouped to the left as the parser does."""
+    first, *rest = operands
+    for operand in rest:
+        first = n.Binary(op, first, operand, span)
+    return first
 
 
-@attrs.frozen(slots=True)
-class Arith:
-    op: str = attrs.field(validator=attrs.validators.in_(ARITHMETIC))
-    left: Expr = attrs.field()
-    right: Expr = attrs.field()
-    span: Any = _span()
+def Not(operand: n.Expr, span: Span = NO_SPAN) -> n.Unary:
+    return n.Unary("not", operand, span)
 
 
-@attrs.frozen(slots=True)
-class Count:
-    """The number of records of ``kind`` belonging to the unit that satisfy ``where``."""
-
-    kind: str
-    where: Expr | None = None
-    span: Any = _span()
+def Count(kind: str, where: n.Expr | None = None, span: Span = NO_SPAN) -> n.Aggregate:
+    return n.Aggregate("count", n.Name((kind,), span), None, where, span)
 
 
-@attrs.frozen(slots=True)
-class Sum:
-    """The sum of ``value`` over the unit's records of ``kind`` that satisfy ``where``."""
-
-    kind: str
-    value: Expr
-    where: Expr | None = None
-    span: Any = _span()
+def Sum(kind: str, value: n.Expr, where: n.Expr | None = None, span: Span = NO_SPAN) -> n.Aggregate:
+    return n.Aggregate("sum", n.Name((kind,), span), value, where, span)
 
 
-@attrs.frozen(slots=True)
-class Lookup:
-    """An entry of a policy table, e.g. ``project_deadline[item]`` (a deadline by project)."""
-
-    table: str
-    key: Expr
-    span: Any = _span()
+def Lookup(table: str, key: n.Expr, span: Span = NO_SPAN) -> n.Lookup:
+    return n.Lookup(table, key, span)
 
 
-@attrs.frozen(slots=True)
-class Today:
-    """The evaluation date (``evaluation_date`` / ``评估日期``)."""
-
-    span: Any = _span()
-
-
-@attrs.frozen(slots=True)
-class Score:
-    """The unit's rounded score; known only after every point item."""
-
-    span: Any = _span()
-
-
-Expr: TypeAlias = (
-    Const | FieldRef | ParamRef | IndicatorRef | LastYear | MetCount | Compare | Logic | Not | Arith | Count | Sum
-    | Lookup | Today | Score
-)
-
-
-def children(expr: Expr) -> tuple[Expr, ...]:
-    """The direct sub-expressions of ``expr``."""
-    if isinstance(expr, Compare | Arith):
-        return (expr.left, expr.right)
-    if isinstance(expr, Logic):
-        return expr.operands
-    if isinstance(expr, Not):
-        return (expr.operand,)
-    if isinstance(expr, Count):
-        return () if expr.where is None else (expr.where,)
-    if isinstance(expr, Sum):
-        return (expr.value,) + (() if expr.where is None else (expr.where,))
-    if isinstance(expr, Lookup):
-        return (expr.key,)
-    return ()
-
-
-def walk(expr: Expr) -> list[Expr]:
-    """``expr`` and all its sub-expressions, pre-order."""
-    out = [expr]
-    for child in children(expr):
-        out.extend(walk(child))
-    return out
-
-
-# Short constructors for hand-written cards and tests.
-def f(name: str) -> FieldRef:
-    return FieldRef(name)
-
-
-def and_(*operands: Expr) -> Logic:
+def and_(*operands: n.Expr) -> n.Expr:
     return Logic("and", operands)
 
 
-def or_(*operands: Expr) -> Logic:
+def or_(*operands: n.Expr) -> n.Expr:
     return Logic("or", operands)
+
+
+__all__ = ["Arith", "Compare", "Const", "Count", "FieldRef", "IndicatorRef", "LastYear", "Logic", "Lookup",
+           "MetCount", "Not", "ParamRef", "Part", "Score", "Sum", "Today", "and_", "f", "or_"]

@@ -5,13 +5,16 @@ records), indicators with targets, areas grouping indicators, point items, the
 qualification rule, the ranking and the awards. Every node is frozen and slotted,
 with a ``span`` left out of equality, and ``cite`` / ``text`` for the clause.
 
-``policyrules.syntax.scorecard_ast`` builds these nodes from a ``scorecard``
-declaration; ``policyrules.scorecard.bind`` then attaches the policy's parameters,
-categories and tables it uses.
+Every expression of a card (a target, an actual, a condition, a weight, a key) is an
+expression node of the language (:mod:`policyrules.syntax.nodes`): the language's checker
+types it and its interpreter evaluates it. ``policyrules.syntax.scorecard_ast`` builds
+these nodes from a ``scorecard`` declaration; ``policyrules.scorecard.bind`` then attaches
+the policy's parameters, categories, sets and tables it uses.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import date
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
@@ -20,8 +23,15 @@ from typing import Any, Literal, TypeAlias
 
 import attrs
 
-from policyrules.scorecard.expr import Expr, FieldRef, Value
+from policyrules.check.checked import Table
+from policyrules.syntax import nodes as n
 from policyrules.types import Type
+
+Value: TypeAlias = Any
+"""A runtime value: ``bool``, ``int``, ``Decimal`` (number, money, percent as a fraction),
+``str`` (ids, enum values, text), ``date``, or a value of the language (a duration in its unit)."""
+
+Expr: TypeAlias = n.Expr
 
 ID: Literal["id"] = "id"
 """The type of a field holding a unit id (the unit's own ``id``, or a record's unit)."""
@@ -70,6 +80,7 @@ class FieldDecl:
     cite: str | None = None
     text: str | None = None
     values: tuple[tuple[date | None, Value], ...] = attrs.field(default=(), converter=_tuple)
+    optional: bool = False  # a unit field that may be left out (``given(field)`` tells)
     span: Any = _span()
 
 
@@ -82,6 +93,16 @@ class RecordKind:
     unit_field: str = "unit"
     label: str | None = None
     span: Any = _span()
+
+
+class Part(StrEnum):
+    """What ``annual.met`` reads off an indicator's result."""
+
+    ACTUAL = "actual"
+    TARGET = "target"
+    MET = "met"
+    RATIO = "ratio"  # actual / target
+    LAST_YEAR = "last_year"
 
 
 class Direction(StrEnum):
@@ -112,9 +133,14 @@ class Indicator:
     text: str | None = None
     span: Any = _span()
 
+    @functools.cached_property
+    def implicit(self) -> n.Name:
+        """The unit field of the indicator's name: one node, typed once and evaluated by its id."""
+        return n.Name((self.name,), self.span or n.NO_SPAN)
+
     @property
     def actual_expr(self) -> Expr:
-        return self.actual if self.actual is not None else FieldRef(self.name)
+        return self.actual if self.actual is not None else self.implicit
 
 
 @attrs.frozen(slots=True)
@@ -283,25 +309,6 @@ class Award:
 
 
 @attrs.frozen(slots=True)
-class TableDef:
-    """A policy table a scorecard reads (``table project_deadline: project -> date``)."""
-
-    name: str
-    value_type: Type
-    entries: tuple[tuple[str, Value], ...] = attrs.field(converter=_tuple)
-    otherwise: Value | None = None
-    key_type: Type | None = None
-    label: str | None = None
-    span: Any = _span()
-
-    def get(self, key: str) -> Value | None:
-        for k, v in self.entries:
-            if k == key:
-                return v
-        return self.otherwise
-
-
-@attrs.frozen(slots=True)
 class Listing:
     """Per unit, the ``field`` of each of its ``kind`` records that satisfy ``where``
     (e.g. the projects overdue on the evaluation date)."""
@@ -338,7 +345,8 @@ class Scorecard:
     cite: str | None = None
     text: str | None = None
     lists: tuple[Listing, ...] = attrs.field(default=(), converter=_tuple)
-    tables: tuple[TableDef, ...] = attrs.field(default=(), converter=_tuple)
+    tables: tuple[Table, ...] = attrs.field(default=(), converter=_tuple)  # the policy's, as checked
+    sets: tuple[n.SetDecl, ...] = attrs.field(default=(), converter=_tuple)  # the policy's sets it uses
     fields_label: str | None = None  # who reports the fields, e.g. "各乡镇(单位)填报"
     span: Any = _span()
 
@@ -354,8 +362,8 @@ class Scorecard:
                 return kind
         raise KeyError(name)
 
-    def table(self, name: str) -> TableDef:
+    def table(self, name: str) -> Table:
         for table in self.tables:
-            if table.name == name:
+            if table.decl.name == name:
                 return table
         raise KeyError(name)

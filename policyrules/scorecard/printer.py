@@ -8,12 +8,12 @@ areas, qualification, ranking, awards, lists, rounding), one clause a line.
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import attrs
+
 from policyrules import types as t
-from policyrules.scorecard import expr as e
 from policyrules.scorecard.model import (
     ID,
     Area,
@@ -23,12 +23,15 @@ from policyrules.scorecard.model import (
     FieldDecl,
     Indicator,
     OrderKey,
+    Part,
     Proportional,
     RecordKind,
     Rounding,
     Scorecard,
     YesNo,
 )
+from policyrules.syntax import nodes as n
+from policyrules.syntax.printer import print_expr
 
 # The Chinese spelling printed for each keyword (any spelling of the grammar parses alike).
 ZH = {
@@ -43,11 +46,11 @@ ZH = {
     "is": "为", "cap": "最高", "floor": "最低", "score": "得分", "met_count": "达标数",
     "half_up": "四舍五入", "half_even": "银行家舍入", "down": "舍去", "up": "进一",
     "integer": "整数", "number": "数值", "percent": "百分比", "bool": "是否", "date": "日期", "text_type": "文本",
-    "money": "金额",
+    "money": "金额", "optional": "可选",
 }
-_PARTS_ZH = {e.Part.ACTUAL: "实际", e.Part.TARGET: "目标", e.Part.MET: "达标", e.Part.RATIO: "完成比例",
-             e.Part.LAST_YEAR: "去年"}
-_PREC = {"or": 1, "and": 2, "not": 3, "cmp": 4, "+": 5, "-": 5, "*": 6, "/": 6}
+_PARTS_ZH = {p.value: zh for p, zh in ((Part.ACTUAL, "实际"), (Part.TARGET, "目标"), (Part.MET, "达标"),
+                                        (Part.RATIO, "完成比例"), (Part.LAST_YEAR, "去年"))}
+_NAMES_ZH = {"score": "得分", "last_year": "去年", "met_count": "达标数"}
 
 
 def quote(s: str) -> str:
@@ -66,6 +69,9 @@ class _Printer:
         if lang not in ("en", "zh"):
             raise ValueError(f"lang must be 'en' or 'zh', not {lang!r}")
         self.zh = lang == "zh"
+        self.lang = lang
+        self.fields: set[str] = set()
+        self.indicators: set[str] = set()
 
     def kw(self, word: str) -> str:
         if self.zh:
@@ -84,74 +90,27 @@ class _Printer:
             out.append(f"{indent}{self.kw('text')} {quote(node.text)}")
         return out
 
-    # ---- values and expressions
-    def const(self, c: e.Const) -> str:
-        v = c.value
-        if isinstance(v, bool):
-            return self.kw("true" if v else "false")
-        if isinstance(v, date):
-            return v.isoformat()
-        if isinstance(v, str):
-            return quote(v)
-        kind = c.type.kind if c.type is not None else None
-        if kind is t.Kind.PERCENT:
-            return plain(Decimal(v).scaleb(2)) + "%"
-        if kind is t.Kind.MONEY:
-            return plain(v) + " 元"
-        return str(v) if isinstance(v, int) else format(v, "f")  # 3.0 stays a number, 3 an integer
+    # ---- expressions: the language's printer, the card's own names in Chinese for ``zh``
+    def expr(self, x: n.Expr) -> str:
+        return print_expr(self.spelled(x) if self.zh else x, self.lang)
 
-    def expr(self, x: e.Expr, parent: int = 0, right: bool = False) -> str:
-        text, prec = self._expr(x)
-        return f"({text})" if prec < parent or (right and prec == parent) else text
-
-    def _expr(self, x: e.Expr) -> tuple[str, int]:
-        if isinstance(x, e.Const):
-            text = self.const(x)
-            negative = text.startswith("-")
-            return text, 5 if negative else 10
-        if isinstance(x, e.FieldRef | e.ParamRef):
-            return x.name, 10
-        if isinstance(x, e.IndicatorRef):
-            part = _PARTS_ZH[x.part] if self.zh else x.part.value
-            return f"{x.indicator}.{part}", 10
-        if isinstance(x, e.LastYear):
-            return self.kw("last_year"), 10
-        if isinstance(x, e.Score):
-            return self.kw("score"), 10
-        if isinstance(x, e.Today):
-            return self.kw("evaluation_date"), 10
-        if isinstance(x, e.MetCount):
-            mc = self.kw("met_count")
-            return (f"{x.area}.{mc}" if x.area is not None else mc), 10
-        if isinstance(x, e.Lookup):
-            return f"{x.table}[{self.expr(x.key)}]", 10
-        if isinstance(x, e.Compare):
-            p = _PREC["cmp"]
-            op = "=" if x.op == "==" else x.op
-            return f"{self.expr(x.left, p + 1)} {op} {self.expr(x.right, p + 1)}", p
-        if isinstance(x, e.Logic):
-            p = _PREC[x.op]
-            joiner = f" {self.kw(x.op)} "
-            return joiner.join(self.expr(o, p + 1) for o in x.operands), p
-        if isinstance(x, e.Not):
-            p = _PREC["not"]
-            return f"{self.kw('not')} {self.expr(x.operand, p)}", p
-        if isinstance(x, e.Arith):
-            p = _PREC[x.op]
-            op = {"*": "×"}.get(x.op, x.op)
-            if x.op == "-" and isinstance(x.left, e.Const) and x.left.value == 0 and not isinstance(x.left.value, bool):
-                return f"-{self.expr(x.right, 7)}", 5  # written `-name`
-            return f"{self.expr(x.left, p)} {op} {self.expr(x.right, p, right=True)}", p
-        raise TypeError(f"cannot print scorecard expression {type(x).__name__}")
-
-    def actual(self, x: e.Expr) -> str:
-        if isinstance(x, e.Count):
-            where = f" {self.kw('where')} {self.expr(x.where)}" if x.where is not None else ""
-            return f"{self.kw('count')} {x.kind}{where}"
-        if isinstance(x, e.Sum):
-            where = f" {self.kw('where')} {self.expr(x.where)}" if x.where is not None else ""
-            return f"{self.kw('sum')} {self.expr(x.value)} {self.kw('over')} {x.kind}{where}"
-        return self.expr(x)
+    def spelled(self, x: Any) -> Any:
+        if isinstance(x, n.Name):
+            parts = x.parts
+            if len(parts) == 1 and parts[0] in _NAMES_ZH and parts[0] not in self.fields:
+                return n.Name((_NAMES_ZH[parts[0]],), x.span)
+            if len(parts) == 2 and parts[0] in self.indicators and parts[1] in _PARTS_ZH:
+                return n.Name((parts[0], _PARTS_ZH[parts[1]]), x.span)
+            if len(parts) == 2 and parts[1] == "met_count":
+                return n.Name((parts[0], _NAMES_ZH["met_count"]), x.span)
+            return x
+        if isinstance(x, tuple):
+            return tuple(self.spelled(v) for v in x)
+        if not attrs.has(type(x)):
+            return x
+        return attrs.evolve(x, **{f.name: self.spelled(getattr(x, f.name)) for f in attrs.fields(type(x))
+                                  if f.name != "span" and (isinstance(getattr(x, f.name), tuple)
+                                                           or attrs.has(type(getattr(x, f.name))))})
 
     def type_(self, ty: Any) -> str:
         if ty == ID:
@@ -159,10 +118,13 @@ class _Printer:
         assert isinstance(ty, t.Type)
         if ty.kind is t.Kind.ENUM:
             return ty.name if ty.name else " | ".join(ty.values)
+        if ty.kind is t.Kind.DURATION:
+            return {"day": "天数", "month": "月数", "year": "年数"}[ty.unit or "month"] if self.zh else f"{ty.unit}s"
         return self.kw("text_type" if ty.kind is t.Kind.TEXT else ty.kind.value)
 
     def field(self, f: FieldDecl) -> str:
-        return f"    {self.head(f.name, label=f.label)}: {self.type_(f.type)}"
+        optional = f"{self.kw('optional')} " if f.optional else ""
+        return f"    {self.head(f.name, label=f.label)}: {optional}{self.type_(f.type)}"
 
     # ---- parts
     def indicator(self, ind: Indicator) -> list[str]:
@@ -175,7 +137,7 @@ class _Printer:
         lines = [f"  {self.head(self.kw('indicator'), ind.name, label=ind.label)} {self.kw(word)} "
                  f"{self.expr(ind.target)}"]
         if ind.actual is not None:
-            lines.append(f"    {self.kw('actual')} {self.actual(ind.actual)}")
+            lines.append(f"    {self.kw('actual')} {self.expr(ind.actual)}")
         if ind.last_year is not None:
             lines.append(f"    {self.kw('last_year')} {self.expr(ind.last_year)}")
         return lines + self.docs(ind)
@@ -237,6 +199,8 @@ class _Printer:
 
     def card(self, card: Scorecard) -> list[str]:
         kw = self.kw
+        self.fields = {f.name for f in card.fields}
+        self.indicators = {i.name for i in card.indicators}
         lines = [self.head(kw("scorecard"), card.name, label=card.label), *self.docs(card, "  ")]
         if card.fields or card.fields_label is not None:
             lines.append(f"  {self.head(kw('fields'), label=card.fields_label)}:")

@@ -10,8 +10,7 @@ from decimal import Decimal
 
 import attrs
 
-from policyrules.scorecard.expr import Value
-from policyrules.scorecard.model import OrderKey, Scorecard
+from policyrules.scorecard.model import OrderKey, Scorecard, Value
 from policyrules.scorecard.result import RankReason, UnitResult
 from policyrules.scorecard.values import as_decimal
 

@@ -9,8 +9,7 @@ from typing import Any
 
 import attrs
 
-from policyrules.scorecard.expr import Value
-from policyrules.scorecard.model import Condition, Scorecard
+from policyrules.scorecard.model import Condition, Scorecard, Value
 
 
 @attrs.frozen(slots=True)
@@ -168,6 +167,7 @@ class ScorecardResult:
     parameters: Mapping[str, Value]
     units: tuple[UnitResult, ...]
     records: Mapping[str, Mapping[str, tuple[Mapping[str, Value], ...]]] = attrs.field(factory=dict)
+    analysis: Any = attrs.field(default=None, eq=False, repr=False)  # the checked card (types, references)
 
     def unit(self, unit_id: str) -> UnitResult:
         for unit in self.units:

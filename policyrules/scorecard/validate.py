@@ -7,10 +7,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from policyrules.evaluate.records import Record
 from policyrules.scorecard.check import record_kinds_used
 from policyrules.scorecard.errors import ScorecardInputError
-from policyrules.scorecard.expr import Value
-from policyrules.scorecard.model import ID, Direct, FieldDecl, Scorecard
+from policyrules.scorecard.model import ID, Direct, FieldDecl, Scorecard, Value
 from policyrules.scorecard.values import BadValue, parse_value
 
 RESERVED = ("id", "label")
@@ -25,7 +25,8 @@ def _typed(raw: Mapping[str, Any], decls: Iterable[FieldDecl], where: str, probl
     for decl in decls:
         raw_value = raw.get(decl.name)
         if raw_value is None or (isinstance(raw_value, str) and raw_value.strip() == ""):
-            problems.append(f"{where}: field {decl.name} is missing")
+            if not decl.optional:  # an optional field left out: what needs it says so
+                problems.append(f"{where}: field {decl.name} is missing")
             continue
         try:
             out[decl.name] = parse_value(raw_value, decl.type)
@@ -96,13 +97,13 @@ def validate_records(
             if _used(card, kind.name):
                 problems.append(f"records: no {kind.name} records given")
             continue
-        by_unit: dict[str, list[dict[str, Value]]] = {}
+        by_unit: dict[str, list[Record]] = {}
         for index, raw in enumerate(records[kind.name], start=1):
             where = f"{kind.name} record #{index}"
             if not isinstance(raw, Mapping):
                 problems.append(f"{where}: not a mapping of field names to values")
                 continue
-            record = _typed(raw, kind.fields, where, problems)
+            record = Record(kind.name, _typed(raw, kind.fields, where, problems))
             owner = record.get(kind.unit_field)
             if owner is None:
                 continue

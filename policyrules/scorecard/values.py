@@ -6,8 +6,7 @@ import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from policyrules.scorecard.expr import Value
-from policyrules.scorecard.model import ID, FieldType
+from policyrules.scorecard.model import ID, FieldType, Value
 from policyrules.types import Kind
 
 _TRUE = {"true", "yes", "y", "1", "是", "t"}
@@ -76,6 +75,13 @@ def parse_value(raw: object, type_: FieldType) -> Value:
         if kind is Kind.ENUM and raw not in type_.values:
             raise BadValue(f"{raw!r} is not one of {', '.join(type_.values)}")
         return raw
+    if kind is Kind.DURATION:  # as the language reads it (held in months, or in days)
+        from policyrules.evaluate.inputs import convert
+
+        converted, err = convert(raw, type_)
+        if err is not None:
+            raise BadValue(err)
+        return converted  # type: ignore[no-any-return]
     raise BadValue(f"fields of type {type_} are not supported in scorecards")
 
 

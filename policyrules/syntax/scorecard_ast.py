@@ -2,14 +2,14 @@
 
 ``ScorecardAst`` is a mixin of the policy transformer (``transform._ToAst``): the grammar
 rules ``scorecard_decl`` and ``sc_*`` (grammar/policy.lark, section "scorecards") land
-here and build :mod:`policyrules.scorecard.model` nodes directly. The parts of a
-scorecard are collected first, so that names in its expressions can be resolved against
-the whole card: a unit field, a record field (inside ``count``/``sum``/``list``), an
-indicator part (``annual.met``), ``score`` / ``last_year`` / ``met_count`` (and their
-Chinese spellings 得分 / 去年 / 达标数); any other name is taken to be a policy parameter,
-which :mod:`policyrules.scorecard.bind` checks when the policy is checked.
+here and build :mod:`policyrules.scorecard.model` nodes directly. Every expression of a
+card stays the language's own expression node; only the card's own names are made
+canonical, as keywords are: 得分 / 去年 / 达标数 are ``score`` / ``last_year`` /
+``met_count``, ``annual.达标`` is ``annual.met`` and ``met_count(area)`` is
+``area.met_count``. What each name means is resolved when the policy is checked
+(:mod:`policyrules.scorecard.check`).
 
-Syntax problems found here raise a positioned diagnostic (S011..S019).
+Problems of a card's shape found here raise a positioned diagnostic (S001, S002, S011..S013).
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ import attrs
 from lark import Token, Transformer, v_args
 
 from policyrules import types as t
-from policyrules.scorecard import expr as e
 from policyrules.scorecard import model as m
 from policyrules.source import Span
 from policyrules.syntax import nodes as n
@@ -31,14 +30,12 @@ LAST_YEAR_NAMES = ("last_year", "去年")
 MET_COUNT_NAMES = ("met_count", "达标数")
 _SCORE_PARTS = tuple((s,) for s in SCORE_NAMES)
 PARTS = {
-    "actual": e.Part.ACTUAL, "实际": e.Part.ACTUAL,
-    "target": e.Part.TARGET, "目标": e.Part.TARGET,
-    "met": e.Part.MET, "达标": e.Part.MET,
-    "ratio": e.Part.RATIO, "完成比例": e.Part.RATIO,
-    "last_year": e.Part.LAST_YEAR, "去年": e.Part.LAST_YEAR,
+    "actual": m.Part.ACTUAL, "实际": m.Part.ACTUAL,
+    "target": m.Part.TARGET, "目标": m.Part.TARGET,
+    "met": m.Part.MET, "达标": m.Part.MET,
+    "ratio": m.Part.RATIO, "完成比例": m.Part.RATIO,
+    "last_year": m.Part.LAST_YEAR, "去年": m.Part.LAST_YEAR,
 }
-_COMPARE = {"ge": ">=", "le": "<=", "gt": ">", "lt": "<", "eq": "==", "ne": "!="}
-_ARITH = {"add": "+", "sub": "-", "mul": "*", "div": "/"}
 _SIMPLE_TYPES = {"integer": t.INTEGER, "number": t.NUMBER, "percent": t.PERCENT, "bool": t.BOOL,
                  "date": t.DATE, "text": t.TEXT, "money": t.MONEY}
 
@@ -60,15 +57,6 @@ class _Tagged:
 
     tag: str
     value: Any
-
-
-@attrs.frozen
-class _Agg:
-    kind: str  # count | sum
-    records: str
-    value: n.Expr | None
-    where: n.Expr | None
-    span: Span | None
 
 
 @attrs.frozen
@@ -171,11 +159,7 @@ class ScorecardAst(Transformer[Token, Any]):
         return ("direction", m.Direction.IS, True)
 
     def sc_actual(self, meta: Any, items: list[Any]) -> _Tagged:
-        x = items[0]
-        if isinstance(x, n.Aggregate) and x.op in ("count", "sum") and len(x.items.parts) == 1:
-            # the aggregates of the language, over the scorecard's person-level records
-            return _Tagged("actual", _Agg(x.op, x.items.parts[0], x.expr, x.where, x.span))
-        return _Tagged("actual", x)
+        return _Tagged("actual", items[0])
 
     def sc_last_year(self, meta: Any, items: list[Any]) -> _Tagged:
         return _Tagged("last_year", items[0])
@@ -296,11 +280,16 @@ class _Builder:
             return t.Type(t.Kind.ENUM, name=te.ref)  # a policy enum; bound when the policy is checked
         if te.kind == "enum":
             return t.enum(te.values)
-        raise self.error("S011", f"a scorecard field is a number, money, percent, bool, date, text, a category "
-                         f"or `id`, not {te.kind}", te.span)
+        if te.kind == "duration":
+            return t.duration(te.unit or "month")
+        raise self.error("S011", f"a scorecard field is a number, money, percent, bool, date, days/months/years, "
+                         f"text, a category or `id`, not {te.kind}", te.span)
 
     def field(self, decl: n.FieldDecl) -> m.FieldDecl:
-        return m.FieldDecl(decl.name, self.type_of(decl.type), decl.label, span=decl.span)
+        if decl.default is not None:
+            raise self.error("S011", f"field {decl.name}: a unit reports every field, or leaves out an `optional` "
+                             "one (`given(field)` tells whether it did); a field has no default", decl.default.span)
+        return m.FieldDecl(decl.name, self.type_of(decl.type), decl.label, optional=decl.optional, span=decl.span)
 
     def build(self) -> m.Scorecard:
         head = self.head
@@ -359,7 +348,7 @@ class _Builder:
             last_year = p.first("last_year")
             out.append(m.Indicator(
                 str(p.name),
-                self.expr(target, last_year=last_year is not None),
+                self.expr(target),
                 direction,
                 actual=None if actual is None else self.actual(actual),
                 inclusive=inclusive,
@@ -369,24 +358,15 @@ class _Builder:
             ))
         return out
 
-    def actual(self, x: Any) -> e.Expr:
-        if not isinstance(x, _Agg):
-            return self.expr(x)
-        if x.records not in self.records:
-            raise self.error("S002", f"no records `{x.records}` are declared", x.span)
-        where = None if x.where is None else self.expr(x.where, record=x.records)
-        if x.kind == "count":
-            return e.Count(x.records, where, span=x.span)
-        assert x.value is not None
-        return e.Sum(x.records, self.expr(x.value, record=x.records), where, span=x.span)
+    def actual(self, x: Any) -> n.Expr:
+        return self.expr(x)
 
     def item(self, p: _Part) -> m.PointItem:
         common: dict[str, Any] = {"label": p.label, "cite": p.cite, "text": p.text, "span": p.span}
         weight = p.first("weight")
         if weight is not None:
             w = self.expr(weight)
-            numeric = isinstance(w, e.Const) and isinstance(w.value, int | Decimal) and not isinstance(w.value, bool)
-            common["weight"] = Decimal(w.value) if numeric else w  # type: ignore[union-attr,arg-type]
+            common["weight"] = w.value if isinstance(w, n.Number) else w
         name = str(p.name)
         if p.what == "deduct":
             per_item, missing, full = p.plain[0], p.plain[1], p.plain[2]
@@ -458,7 +438,7 @@ class _Builder:
             raise self.error("S002", "a list names a field of declared records, e.g. `project.item`", what.span)
         kind, field = what.parts
         where = p.plain[1] if len(p.plain) > 1 else None
-        return m.Listing(str(p.name), kind, field, None if where is None else self.expr(where, record=kind),
+        return m.Listing(str(p.name), kind, field, None if where is None else self.expr(where),
                          p.label, p.cite, p.text, span=p.span)
 
     def money(self, lit: Any) -> Decimal:
@@ -467,110 +447,48 @@ class _Builder:
         raise self.error("S011", "an amount is written like `2000 元`", getattr(lit, "span", None))
 
     # ---- expressions
-    def expr(self, x: n.Expr, record: str | None = None, last_year: bool = False) -> e.Expr:
-        conv = _Converter(self, record, last_year)
-        return conv(x)
-
-
-class _Converter:
-    def __init__(self, builder: _Builder, record: str | None, last_year: bool):
-        self.b = builder
-        self.record = record
-        self.record_fields = {f.name for f in builder.records[record].fields} if record else set()
-        self.last_year = last_year
-
-    def __call__(self, x: n.Expr) -> e.Expr:
-        sp = x.span if x.span != n.NO_SPAN else None
-        if isinstance(x, n.Number):
-            v = x.value
-            if v == v.to_integral_value() and "." not in str(v):
-                return e.Const(int(v), t.INTEGER, span=sp)
-            return e.Const(v, t.NUMBER, span=sp)
-        if isinstance(x, n.Money):
-            return e.Const(x.value, t.MONEY, span=sp)
-        if isinstance(x, n.Percent):
-            return e.Const(x.value, t.PERCENT, span=sp)
-        if isinstance(x, n.Bool):
-            return e.Const(x.value, t.BOOL, span=sp)
-        if isinstance(x, n.Text):
-            return e.Const(x.value, t.TEXT, span=sp)
-        if isinstance(x, n.DateLit):
-            return e.Const(x.value, t.DATE, span=sp)
+    def expr(self, x: Any) -> n.Expr:
+        """``x`` with the card's own names in their canonical spelling."""
         if isinstance(x, n.Name):
-            return self.name(x, sp)
-        if isinstance(x, n.Binary):
-            if x.op in _COMPARE:
-                return e.Compare(_COMPARE[x.op], self(x.left), self(x.right), span=sp)
-            if x.op in _ARITH:
-                return e.Arith(_ARITH[x.op], self(x.left), self(x.right), span=sp)
-            if x.op in ("and", "or"):
-                operands: list[e.Expr] = []
-                for side in (x.left, x.right):
-                    conv = self(side)
-                    if isinstance(conv, e.Logic) and conv.op == x.op and isinstance(side, n.Binary):
-                        operands += conv.operands
-                    else:
-                        operands.append(conv)
-                return e.Logic(x.op, operands, span=sp)
-            if x.op == "implies":
-                return e.Logic("or", [e.Not(self(x.left)), self(x.right)], span=sp)
-        if isinstance(x, n.Unary):
-            if x.op == "not":
-                return e.Not(self(x.operand), span=sp)
-            inner = self(x.operand)
-            if isinstance(inner, e.Const) and isinstance(inner.value, int | Decimal) \
-                    and not isinstance(inner.value, bool):
-                return e.Const(-inner.value, inner.type, span=sp)
-            return e.Arith("-", e.Const(0, t.INTEGER), inner, span=sp)
-        if isinstance(x, n.Lookup):
-            return e.Lookup(x.table, self(x.key), span=sp)
-        if isinstance(x, n.EvaluationDate):
-            return e.Today(span=sp)
+            return self.name(x)
         if isinstance(x, n.Call) and x.func in MET_COUNT_NAMES and len(x.args) == 1 \
                 and isinstance(x.args[0], n.Name) and len(x.args[0].parts) == 1:
             area = x.args[0].parts[0]
-            if area not in self.b.areas:
-                raise self.b.error("S002", f"no area `{area}` is declared", x.args[0].span)
-            return e.MetCount(area, span=sp)
-        raise self.b.error("S011", f"{_describe(x)} cannot be used in a scorecard; scorecard expressions use "
-                           "numbers, comparisons, and/or/not, + - × /, table lookups and the names of the card",
-                           sp)
+            if area not in self.areas:
+                raise self.error("S002", f"no area `{area}` is declared", x.args[0].span)
+            return n.Name((area, "met_count"), x.span)
+        if not attrs.has(type(x)):
+            return x  # type: ignore[no-any-return]
+        changes: dict[str, Any] = {}
+        for f in attrs.fields(type(x)):
+            value = getattr(x, f.name)
+            if f.name == "span" or not (attrs.has(type(value)) or isinstance(value, tuple)):
+                continue
+            if isinstance(value, tuple):
+                items = tuple(self.expr(v) for v in value)
+                if any(a is not b for a, b in zip(items, value, strict=True)):
+                    changes[f.name] = items
+            elif (new := self.expr(value)) is not value:
+                changes[f.name] = new
+        return attrs.evolve(x, **changes) if changes else x  # type: ignore[no-any-return]
 
-    def name(self, x: n.Name, sp: Span | None) -> e.Expr:
-        b = self.b
-        if len(x.parts) == 1:
-            word = x.parts[0]
-            if word in self.record_fields:
-                return e.FieldRef(word, span=sp)
+    def name(self, x: n.Name) -> n.Name:
+        parts = x.parts
+        if len(parts) == 1:
+            word = parts[0]
             if word in SCORE_NAMES:
-                return e.Score(span=sp)
-            if word in LAST_YEAR_NAMES and word not in b.unit_fields:
-                return e.LastYear(span=sp)
-            if word in MET_COUNT_NAMES and word not in b.unit_fields:
-                return e.MetCount(span=sp)
-            if word in b.unit_fields:
-                return e.FieldRef(word, span=sp)
-            if word in b.indicators:
-                return e.IndicatorRef(word, e.Part.ACTUAL, span=sp)
-            return e.ParamRef(word, span=sp)
-        if len(x.parts) == 2:
-            head, part = x.parts
-            if head in b.indicators and part in PARTS:
-                return e.IndicatorRef(head, PARTS[part], span=sp)
-            if head in b.areas and part in MET_COUNT_NAMES:
-                return e.MetCount(head, span=sp)
-            if head in b.indicators:
-                raise b.error("S002", f"`{x.dotted}`: an indicator has actual, target, met, ratio and last_year",
-                              sp)
-        raise b.error("S002", f"`{x.dotted}` is not a field, an indicator part or an area's met_count", sp)
-
-
-def _describe(x: Any) -> str:
-    names = {"Of": "`of` (a percentage of an amount)", "PerPeriod": "an amount per period",
-             "Bound": "`at_most` / `at_least` inside an expression", "InSet": "`in` a set",
-             "Call": "a function call", "IfExpr": "`if ... then ... else`", "Actual": "`actual`",
-             "Duration": "a duration", "Binary": "this operator"}
-    return names.get(type(x).__name__, type(x).__name__)
+                return n.Name(("score",), x.span)
+            if word in LAST_YEAR_NAMES and word not in self.unit_fields:
+                return n.Name(("last_year",), x.span)
+            if word in MET_COUNT_NAMES and word not in self.unit_fields:
+                return n.Name(("met_count",), x.span)
+        if len(parts) == 2:
+            head, part = parts
+            if head in self.indicators and part in PARTS:
+                return n.Name((head, PARTS[part].value), x.span)
+            if head in self.areas and part in MET_COUNT_NAMES:
+                return n.Name((head, "met_count"), x.span)
+        return x
 
 
 def _conjuncts(x: n.Expr) -> list[n.Expr]:

@@ -13,8 +13,9 @@ from scorecard_support import POLICIES, ROOT, SCORECARD_POLICIES, policy
 
 from policyrules.api import PolicyError, loads
 from policyrules.scorecard import evaluate_scorecard, explain_unit, to_dict
-from policyrules.scorecard.expr import Count, IndicatorRef, LastYear, Lookup, Part, Score, Sum, Today
+from policyrules.scorecard.expr import IndicatorRef, LastYear, Part, Score, Today
 from policyrules.scorecard.model import Deduction, Direct, Direction, Proportional, YesNo
+from policyrules.syntax import nodes as n
 from policyrules.syntax.parse import parse, parser
 
 # Every scorecard construct, once with English keywords ...
@@ -229,10 +230,11 @@ def test_the_chinese_text_uses_every_chinese_spelling_of_the_scorecard_section()
 def test_what_the_demo_card_means() -> None:
     card = loads(EN).checked.scorecards["demo"]
     ind = {i.name: i for i in card.indicators}
-    assert isinstance(ind["hires"].actual, Count) and isinstance(ind["months_total"].actual, Sum)
+    assert isinstance(ind["hires"].actual, n.Aggregate) and ind["hires"].actual.op == "count"
+    assert isinstance(ind["months_total"].actual, n.Aggregate) and ind["months_total"].actual.op == "sum"
     assert ind["months_total"].inclusive is False and ind["start"].direction is Direction.AT_MOST
     assert ind["has_plan"].direction is Direction.IS and isinstance(ind["rate"].last_year, type(ind["jobs"].target))
-    assert any(isinstance(n, LastYear) for n in [ind["rate"].target.right])  # type: ignore[union-attr]
+    assert ind["rate"].target.right == LastYear()  # type: ignore[union-attr]
     items = {i.name: i for i in card.items}
     assert isinstance(items["jobs"], Proportional) and items["jobs"].cap == 60 and items["jobs"].weight == 2
     assert isinstance(items["plan"], YesNo) and isinstance(items["other"], Direct) and items["other"].maximum == 10
@@ -242,11 +244,11 @@ def test_what_the_demo_card_means() -> None:
     assert card.qualification.conditions[0].expr == IndicatorRef("jobs", Part.MET)
     assert card.ranking is not None and [k.descending for k in card.ranking.tie_breaks] == [True, False]
     assert [(a.advanced, a.amount) for a in card.areas] == [(2, 500), (None, None)]
-    assert isinstance(card.areas[0].condition.left, Score)  # type: ignore[union-attr]
+    assert card.areas[0].condition.left == Score()  # type: ignore[union-attr]
     assert [(a.name, a.count, a.amount) for a in card.awards] == [("gold", 1, 3000), ("silver", 2, 0)]
     where = card.lists[0].where
-    assert where is not None and isinstance(where.operands[1].left, Lookup)  # type: ignore[union-attr]
-    assert isinstance(where.operands[1].right, Today)  # type: ignore[union-attr]
+    assert where is not None and isinstance(where.right.left, n.Lookup)  # type: ignore[union-attr]
+    assert where.right.right == Today()  # type: ignore[union-attr]
     assert [p.name for p in card.parameters] == ["goal"] and card.parameters[0].values == ((None, 3),)
     assert [t.name for t in card.tables] == ["deadline"]
     assert card.record_kind("job").fields[1].type.values == ("p1", "p2")  # type: ignore[union-attr]
@@ -280,7 +282,7 @@ CARD = "policy bad\nscorecard s\n  fields:\n    n: integer\n    flag: bool\n"
 @pytest.mark.parametrize(("body", "code", "line", "column", "message"), [
     ("  indicator a at_least nope\n", "S002", 6, 24, "`nope` is not a field, a record field, an indicator"),
     ("  indicator a at_least 1\n    actual flag\n", "S003", 7, 12, "indicator a actual: must be a number"),
-    ("  indicator a at_least 10 of n\n", "S011", 6, 24, "`of` (a percentage of an amount) cannot be used"),
+    ("  indicator a at_least 10% of flag\n    actual n\n", "T001", 6, 24, "cannot take a percentage of a yes/no"),
     ("  indicator a at_least 1\n    actual n\n  rank by n\n", "S012", 8, 11, "units rank by score first"),
     ("  indicator a at_least 1\n    actual n\n  area q: a, zz\n", "S002", 8, 14, "area q lists `zz`"),
     ("  indicator a at_least 1\n    actual n\n  indicator a at_least 2\n    actual n\n", "S001", 8, 3,
