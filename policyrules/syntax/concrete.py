@@ -17,6 +17,7 @@ import lark
 
 from policyrules.syntax.grammar import parser
 from policyrules.syntax.parse import parse
+from policyrules.syntax.transform import transformer
 
 
 @attrs.frozen
@@ -65,6 +66,14 @@ class Concrete:
     tokens: tuple[Token, ...]
     comments: tuple[Comment, ...]
     text: str
+    tree: lark.Tree = attrs.field(eq=False, repr=False)
+
+    def ast(self, path: str = "<policy>") -> tuple[object, ...]:
+        """The declarations of the text (its AST), from the tree already parsed."""
+        try:
+            return tuple(transformer()(path).transform(self.tree))
+        except (RecursionError, lark.exceptions.VisitError):
+            return parse(self.text, path).decls  # raises the positioned PolicyError
 
 
 def concrete(text: str, path: str = "<policy>") -> Concrete:
@@ -81,7 +90,7 @@ def concrete(text: str, path: str = "<policy>") -> Concrete:
     _assign(tree, (), starts, paths)
     tokens = tuple(Token(str(t.type), str(t), t.start_pos, t.end_pos, t.line, t.end_line, p)  # type: ignore[arg-type]
                    for t, p in zip(raw, paths, strict=True))
-    return Concrete(tokens, tuple(_comments(text, tokens)), text)
+    return Concrete(tokens, tuple(_comments(text, tokens)), text, tree)
 
 
 def _assign(tree: lark.Tree, outer: tuple[Node, ...], starts: list[int],

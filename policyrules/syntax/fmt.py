@@ -65,10 +65,11 @@ def format_text(text: str, path: str = "<policy>", lang: str | None = None) -> s
     from policyrules.syntax.keywords import convert
     from policyrules.syntax.parse import parse
 
-    before = parse(text, path).decls  # bad input: the parser's own positioned error
+    c = concrete(text, path)  # bad input: the parser's own positioned error
+    before = c.ast(path)
     if lang is not None:
-        text = convert(text, lang, path)
-    out = layout(concrete(text, path))
+        c = concrete(convert(c, lang, path), path)
+    out = layout(c)
     try:
         same = parse(out, path).decls == before
     except PolicyError as err:

@@ -105,11 +105,12 @@ def _is_zh(alt: Alt) -> bool:
     return any(ord(ch) > 127 for word in alt for ch in word)
 
 
-def convert(text: str, lang: str, path: str = "<policy>") -> str:
+def convert(text: str | Concrete, lang: str, path: str = "<policy>") -> str:
     """``text`` with every keyword spelled in ``lang`` ("en" or "zh")."""
     if lang not in ("en", "zh"):
         raise ValueError(f"lang must be 'en' or 'zh', not {lang!r}")
-    c = concrete(text, path)
+    c = text if isinstance(text, Concrete) else concrete(text, path)
+    text = c.text
     if not c.tokens:
         return text
     body = _Converter(c, lang).render(0, len(c.tokens) - 1)
