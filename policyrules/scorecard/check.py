@@ -24,7 +24,7 @@ import attrs
 from policyrules import types as t
 from policyrules.check.checked import FactField, FactKind, RecordSchema, Ref
 from policyrules.check.scope import Scope
-from policyrules.check.units import Typer
+from policyrules.check.units import Typer, compatible, describe
 from policyrules.scorecard.model import (
     ID,
     Deduction,
@@ -80,6 +80,11 @@ def classify(type_: t.Type | None) -> str:
     if type_.kind in (K.INTEGER, K.NUMBER, K.MONEY, K.PERCENT, K.DURATION, K.RATE):
         return NUM
     return OTHER
+
+
+def comparable(a: t.Type, b: t.Type) -> bool:
+    """May an actual of type ``a`` be compared with a target of type ``b``? (as the language's ``>=``)"""
+    return compatible(a, b) or ({a.kind, b.kind} <= {K.PERCENT, K.NUMBER, K.INTEGER} and K.PERCENT in (a.kind, b.kind))
 
 
 def nodes_in(x: Any) -> Iterator[Any]:
@@ -383,7 +388,9 @@ class _Checker:
         check = self.need if actual is not None else lambda e, c, w, x: self.infer(e, w, x)
         if ind.last_year is not None:
             scope.last_year = check(ind.last_year, cls, f"{where} last_year", actual) or actual or t.NUMBER
-        check(ind.target, cls, f"{where} target", actual)
+        target = check(ind.target, cls, f"{where} target", actual)
+        if actual is not None and target is not None and classify(target) == cls and not comparable(actual, target):
+            self.add("T002", f"{where}: cannot compare {describe(actual)} with {describe(target)}", ind.span)
         scope.last_year = None
         if ind.area is not None and ind.area not in areas:
             self.add("S002", f"{where}: no area {ind.area} is declared")
