@@ -67,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("policy", metavar="POLICY")
     s.add_argument("cases", nargs="+", metavar="CASES.yaml")
     s.add_argument("-v", "--verbose", action="store_true", help="list passing cases too")
+    s.add_argument("--coverage", action="store_true",
+                   help="also report clause coverage: per cite, the conditions, alternatives, caps and floors "
+                        "and table rows no case exercised, and the percentage exercised")
+    s.add_argument("--json", action="store_true",
+                   help="print the results (and with --coverage the coverage) as JSON; case lines go to stderr")
 
     s = sub.add_parser("fmt", help="print a policy in canonical layout (or rewrite it with --write)")
     s.add_argument("paths", nargs="+", metavar="PATH")
@@ -243,12 +248,15 @@ def cmd_test(args: argparse.Namespace) -> int:
 
     policy = load_policy(args.policy)
     passed = failed = 0
+    files = []
+    lines = sys.stderr if args.json else sys.stdout
     for path in args.cases:
         try:
             data = load_case_file(path)
             results = runner_for(data)(policy, data)
         except CaseFileError as err:
             raise CliError(str(err)) from None
+        files.append(data)
         declared = data.get("policy")
         if declared and declared != policy.name:
             print(f"note: {path} is written for policy `{declared}`, running against `{policy.name}`",
@@ -257,14 +265,26 @@ def cmd_test(args: argparse.Namespace) -> int:
             if r.passed:
                 passed += 1
                 if args.verbose:
-                    print(f"PASS {path}: {r.name}")
+                    print(f"PASS {path}: {r.name}", file=lines)
             else:
                 failed += 1
                 src = f" [{r.source}]" if r.source else ""
-                print(f"FAIL {path}: {r.name}{src}")
+                print(f"FAIL {path}: {r.name}{src}", file=lines)
                 for f in r.failures:
-                    print(f"     {f}")
-    print(f"{passed} passed, {failed} failed")
+                    print(f"     {f}", file=lines)
+    report: dict[str, object] = {"passed": passed, "failed": failed}
+    if args.coverage:
+        from policyrules.explain.coverage import to_dict, to_text
+        from policyrules.interfaces.case_coverage import case_coverage
+
+        cov = case_coverage(policy, files)
+        report["coverage"] = to_dict(cov)
+        if not args.json:
+            print(to_text(cov, args.cases), end="")
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        print(f"{passed} passed, {failed} failed")
     return FAILED if failed else OK
 
 
