@@ -49,7 +49,10 @@ def mutated(draw: st.DrawFn) -> str:
     first = draw(st.integers(0, len(starts) - 1))
     stop = starts[first + 6] if first + 6 < len(starts) else len(c.tokens)
     toks = c.tokens[starts[first]:stop]
-    gaps = {k: draw(GAP) for k in draw(st.lists(st.integers(0, len(toks) - 2), max_size=25))}
+    ends = [k - 1 for k in range(1, len(toks))  # the last token of each declaration but the last
+            if toks[k].nodes[1].first == starts[first] + k]
+    where = st.integers(0, len(toks) - 2) if not ends else st.one_of(st.integers(0, len(toks) - 2), st.sampled_from(ends))
+    gaps = {k: draw(GAP) for k in draw(st.lists(where, max_size=25))}
     out = []
     for k, tok in enumerate(toks):
         out.append(tok.text)
