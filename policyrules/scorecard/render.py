@@ -162,6 +162,8 @@ def render(expr: n.Expr, view: View, lang: str = "en", values: bool = False) -> 
     step = view.env.traced(expr)
     if step is None:
         return f"{print_expr(expr, lang)} {words['absent']}"
+    if isinstance(expr, n.Call) and expr.func == "given" and step.value is False:
+        return f"{print_expr(expr, lang)} ✗"  # the field left out has no step to show
     return formula.Formula(view.env.cp, lang).full(step)
 
 

@@ -77,7 +77,7 @@ def test_the_new_constructs_are_explained_in_english_and_chinese() -> None:
     assert ("opened_early: opened <= end_of_month(2012-06-15): 2012-07-01 <= end_of_month(2012-06-15) = "
             "2012-06-30 -> 0.00") in en
     assert "hotline: actual 0% (if given(hotline) then hotline else 0%) < target 90%, not met" in en
-    assert "hotline >= 90%: given() ✗ and hotline (not given) >= 90% -> 0.00" in en
+    assert "hotline >= 90%: given(hotline) ✗ and hotline (not given) >= 90% -> 0.00" in en
     zh = explain_unit(result, "a", "zh")
     assert "服务站运行天数:实际 243天(days_between(opened, 评估日期)) >= 目标 180天,完成" in zh
     assert "热线:given(hotline) 且 热线接通率 >= 90%:given(hotline 95%) ✓ 且 95% >= 90% -> 5.00" in zh
