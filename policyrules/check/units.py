@@ -340,8 +340,9 @@ class Typer:
         b = self.infer(e.base)
         if r is None or b is None:
             return None
-        if r.kind is not K.PERCENT:
-            self.error("T001", f"`of` needs a percentage on its rate side, got {describe(r)}", e.rate.span)
+        if r.kind is not K.PERCENT and r.kind is not K.NUMBER:  # 10% of, or a fraction: 2/3 of (的2/3)
+            self.error("T001", f"`of` needs a percentage or a fraction on its rate side, got {describe(r)}",
+                       e.rate.span, hint="write it as a percentage (`200%`) or a fraction (`2/3`)")
             return None
         if b.kind in (K.MONEY, K.RATE, K.DURATION, K.PERCENT):
             return b

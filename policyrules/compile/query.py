@@ -101,6 +101,11 @@ def literal(value: Any, ty: t.Type | None = None) -> Sql:
     return s.string(str(value))
 
 
+def _fraction(e: n.Expr) -> bool:
+    """A rate written as a fraction of two numbers (``2/3``), applied numerator first."""
+    return isinstance(e, n.Binary) and e.op == "div" and all(isinstance(x, n.Number) for x in (e.left, e.right))
+
+
 def _digits(quantum: Decimal) -> int:
     exponent = quantum.as_tuple().exponent
     return -exponent if isinstance(exponent, int) else 2
@@ -176,6 +181,10 @@ class QueryCompiler:
             return s.not_(x) if e.op == "not" else s.neg(x)
         if isinstance(e, n.Binary):
             return self.binary(e)
+        if isinstance(e, n.Of) and _fraction(e.rate):  # 2/3 of x is 2 × x / 3: exact where the amount is
+            assert isinstance(e.rate, n.Binary)
+            return s.div(s.mul(self.ex(e.rate.left), self.ex(e.base)), self.ex(e.rate.right), self.dialect,
+                         self.helper)
         if isinstance(e, n.Of):
             return s.mul(self.ex(e.rate), self.ex(e.base))
         if isinstance(e, n.PerPeriod | n.Actual):

@@ -312,7 +312,11 @@ class Interpreter:
         return Decimal(a) / Decimal(b)
 
     def _of(self, e: n.Of) -> Any:
-        return self.ev(e.rate) * self.ev(e.base)
+        rate = e.rate
+        if isinstance(rate, n.Binary) and rate.op == "div" and isinstance(rate.left, n.Number) \
+                and isinstance(rate.right, n.Number):  # 2/3 of x is 2 × x / 3: exact where the amount is
+            return self._div(rate, self.ev(rate.left) * self.ev(e.base), self.ev(rate.right))
+        return self.ev(rate) * self.ev(e.base)
 
     def _bound(self, e: n.Bound) -> Any:
         v = self.ev(e.operand)
