@@ -81,6 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="spell every keyword in this language (default: keywords as written)")
 
     _extend(sub)
+    from policyrules.interfaces.cli_help import describe
+
+    describe(p)
     return p
 
 
