@@ -128,8 +128,15 @@ class _Layout:
         self.logic = and_words | or_words
         self.else_words = spellings("_else")
         self.source_break = [k == 0 or t.line > toks[k - 1].end_line for k, t in enumerate(toks)]
+        self._tops: dict[int, Node | None] = {}
         self.forced = [k == 0 or any(n.first == k and n.rule in LINE_STARTS for n in t.nodes)
                        for k, t in enumerate(toks)]
+
+    def top(self, k: int) -> Node | None:
+        """``_chain_top`` of token ``k``, once."""
+        if k not in self._tops:
+            self._tops[k] = _chain_top(self.tokens[k].nodes)
+        return self._tops[k]
 
     def _prev_end(self, k: int) -> int:
         return self.tokens[k - 1].end if k > 0 else 0
@@ -206,7 +213,7 @@ class _Layout:
             if b.ends_line:
                 return b.line_indent + (0 if closes else 2)
             return b.column + (0 if closes else 1)
-        own = _chain_top(tok.nodes)
+        own = self.top(k)
         if own is not None and own.first < k and own.rule not in LINE_STARTS and own.rule != "start":
             start = line_of[own.first]
             if start.first == own.first:
@@ -240,7 +247,7 @@ class _Layout:
                 continue
             if (node.rule in _LOGIC and tok.text in self.logic) or (
                     node.rule == "if_expr" and tok.text in self.else_words):
-                top = _chain_top(tok.nodes)
+                top = self.top(k)
                 assert top is not None
                 rank = 0 if node.rule in _LOGIC else 1
                 candidates.append((rank * 10_000 + top.depth, k))
@@ -248,13 +255,13 @@ class _Layout:
             return None
         level = min(lv for lv, _ in candidates)
         ks = [k for lv, k in candidates if lv == level]
-        prefix = " " * line.indent
-        fits = None
+        wanted = set(ks)
+        used, fits = line.indent, None
         for j, part in enumerate(line.parts):
             k = line.first + j
-            if k in ks and width(prefix) <= WIDTH:
+            if k in wanted and used <= WIDTH:
                 fits = k
-            prefix += part
+            used += width(part)
         return fits if fits is not None else ks[0]
 
     # ------------------------------------------------------------ text
