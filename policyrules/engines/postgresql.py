@@ -67,13 +67,15 @@ def run_postgresql(policy: Any, dsn: str, table: str, into: str, on: dt.date,
         con.close()
 
 
-def _columns(con: Any, table: str, source: str) -> list[str]:
+def _columns(con: Any, table: str, source: str) -> dict[str, str]:
+    """Column name -> its type (``format_type``: ``numeric(12,2)``, ``text``, ``boolean`` …)."""
     found = con.execute("SELECT to_regclass(%s)", [source]).fetchone()[0]
     if found is None:
         raise BatchError(f"--table {table}: no such table in the database")
-    rows = con.execute("SELECT attname FROM pg_attribute WHERE attrelid = to_regclass(%s) AND attnum > 0 "
-                       "AND NOT attisdropped ORDER BY attnum", [source]).fetchall()
-    return [r[0] for r in rows]
+    rows = con.execute("SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
+                       "WHERE attrelid = to_regclass(%s) AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+                       [source]).fetchall()
+    return {r[0]: r[1] for r in rows}
 
 
 def _run(con: Any, cp: Any, on: dt.date, params: dict[str, Any], table: str, into: str, rejects: str,
@@ -90,10 +92,11 @@ def _run(con: Any, cp: Any, on: dt.date, params: dict[str, Any], table: str, int
             raise BatchError(f"table {name} exists already: drop it or name another (--into, --rejects)")
     named = {mapping.get(c, c): c for c in columns}  # fact or column name -> source column
     plan = plan_columns(cp, list(named), "parquet")
-    checks = {col: pv.checks(named[col], t) for col, t in plan.schema.items()}
+    checks = {col: pv.checks(named[col], t, columns[named[col]]) for col, t in plan.schema.items()}
     keep = [pv.quote(named[c]) for c in plan.passthrough]
     typed = [f"{v} AS {pv.quote(f'v:{col}')}" for col, (v, _, _) in checks.items()]
-    con.execute(f"CREATE TEMP VIEW {CHECKED} AS SELECT *{''.join(', ' + t for t in typed)} FROM {source}")
+    # a table, not a view: the validation runs once per row, not once per use of a fact in the query
+    con.execute(f"CREATE TEMP TABLE {CHECKED} AS SELECT *{''.join(', ' + t for t in typed)} FROM {source}")
     valid = " AND ".join(f"{pv.quote(f'v:{col}')} IS NOT NULL" for col in checks) or "TRUE"
     facts = [f"{pv.quote(named[c])} AS {pv.quote('in:' + c)}" for c in plan.passthrough]
     facts += [f"{pv.quote(f'v:{col}')} AS {pv.quote('in:' + col)}" for col in checks]
@@ -111,7 +114,7 @@ def _run(con: Any, cp: Any, on: dt.date, params: dict[str, Any], table: str, int
         problems = con.execute(
             f"CREATE TABLE {problems_table} AS SELECT {''.join(k + ', ' for k in keep)}p.field, p.value, p.reason "
             f"FROM {CHECKED} CROSS JOIN LATERAL (VALUES {values}) AS p(field, value, reason) "
-            f"WHERE p.reason IS NOT NULL").rowcount
+            f"WHERE NOT ({valid}) AND p.reason IS NOT NULL").rowcount
         rejected = con.execute(f"SELECT count(*) FROM {CHECKED} WHERE NOT ({valid})").fetchone()[0]
     else:
         con.execute(f"CREATE TABLE {problems_table} (field text, value text, reason text)")

@@ -28,7 +28,8 @@ def _duckdb(policy_path: Path, src: str, tmp_path: Path, on: str, params: dict[s
     run_batch(load(policy_path), src, str(out), dt.date.fromisoformat(on), params, rejects=str(rejects),
               progress=False)
     rows = {r[key]: r for r in pq.read_table(out).to_pylist()}
-    return rows, pacsv.read_csv(rejects, convert_options=pacsv.ConvertOptions(strings_can_be_null=False)).to_pylist()
+    text = pacsv.ConvertOptions(strings_can_be_null=False, column_types={"value": pa.string()})
+    return rows, pacsv.read_csv(rejects, convert_options=text).to_pylist()
 
 
 def test_b1_exact_against_duckdb(pg_cluster, tmp_path: Path) -> None:  # noqa: F811
@@ -116,3 +117,36 @@ def test_cli_run(pg_cluster, tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert main(["batch", str(B1), "--on", B1_ON, "--engine", pg_cluster.dsn, "--table", "cli_facts",
                  "--into", "cli_results"]) == 0
     assert "50 rows: 50 computed, 0 rejected; results in table cli_results" in capsys.readouterr().err
+
+
+def test_typed_columns_rejected_as_duckdb_rejects_parquet(pg_cluster, tmp_path: Path) -> None:  # noqa: F811
+    """Typed columns (numeric, bigint, boolean) take the fast path where their type holds the
+    fact, and the text forms where it does not (numeric with more places than money): the
+    verdicts, values and reasons are those of DuckDB on the same Parquet file."""
+    from decimal import Decimal
+
+    table = pq.read_table(b1_parquet(tmp_path / "b1.parquet", 6))
+    rows = table.to_pylist()
+    money2, money8 = pa.decimal128(12, 2), pa.decimal128(20, 8)
+    rents = [Decimal("100.50"), Decimal("-5.00"), Decimal("0"), Decimal("9999999999.99"), Decimal("1.01"),
+             Decimal("7")]
+    taxes = [Decimal("1.5"), Decimal("12.12345670"), Decimal("0.00000100"), Decimal("-0.5"), Decimal("3"),
+             Decimal("123456789012.12345678")]
+    ages = [30, -1, 0, 45, 10 ** 15, 66]
+    for r, rent, tax, age in zip(rows, rents, taxes, ages, strict=True):
+        r.update(annual_rent=rent, tax_paid=tax, age=age, starts_business=True, first_business=True,
+                 business_months=24)
+    schema = table.schema.set(table.schema.get_field_index("annual_rent"), pa.field("annual_rent", money2))
+    schema = schema.set(schema.get_field_index("tax_paid"), pa.field("tax_paid", money8))
+    typed = pa.Table.from_pylist(rows, schema=schema)
+    src = tmp_path / "typed.parquet"
+    pq.write_table(typed, src)
+    load_table(pg_cluster.dsn, "typed_facts", typed)
+    run_postgresql(load(B1), pg_cluster.dsn, "typed_facts", "typed_results", dt.date.fromisoformat(B1_ON))
+    expected, duck_rejects = _duckdb(B1, str(src), tmp_path, B1_ON)
+    pg_problems = {(r["person_id"] + 1, r["field"], r["value"], r["reason"])
+                   for r in pg_rows(pg_cluster.dsn, "SELECT * FROM typed_results_rejects")}
+    duck_problems = {(r["row"], r["field"], str(r["value"]), r["reason"]) for r in duck_rejects}
+    assert sorted(pg_problems) == sorted(duck_problems) and len(duck_problems) >= 4
+    got = {r["person_id"]: r for r in pg_rows(pg_cluster.dsn, "SELECT * FROM typed_results")}
+    assert got == expected and len(got) == 2  # rows 1 and 3
