@@ -47,8 +47,8 @@ CTX = Context(prec=60)
 """Points from inputs are exact; a quotient is exact to 60 digits, then rounded once."""
 
 
-class _Card:
-    """A checked card and the language's view of it, shared by every unit."""
+class CheckedCard:
+    """A checked card and the language's view of it (a policy for the interpreter), shared by every unit."""
 
     def __init__(self, card: Scorecard, analysis: Analysis | None = None) -> None:
         self.card = card
@@ -65,7 +65,7 @@ def evaluate_scorecard(
 ) -> ScorecardResult:
     """Score, qualify, rank and award every unit; raises ``ScorecardInputError`` listing
     every problem of the inputs, or ``ScorecardDefinitionError`` for a malformed card."""
-    checked = _Card(card)
+    checked = CheckedCard(card)
     problems = [p.message for p in checked.analysis.problems]
     if problems:
         raise ScorecardDefinitionError(problems)
@@ -82,7 +82,7 @@ def evaluate_scorecard(
         except _UnitError as exc:
             problems.extend(f"unit {unit['id']}: {p}" for p in exc.problems)
     raise_if(problems)
-    return ScorecardResult(card, on, params, tuple(rank_units(card, scored)), grouped, checked.analysis)
+    return ScorecardResult(card, on, params, tuple(rank_units(card, scored)), grouped, checked)
 
 
 class _UnitError(Exception):
@@ -96,10 +96,10 @@ def score_unit(
     params: Mapping[str, Value],
     records: Mapping[str, tuple[Mapping[str, Value], ...]],
     on: date | None = None,
-    checked: _Card | None = None,
+    checked: CheckedCard | None = None,
 ) -> UnitResult:
     """One unit's indicators, items, score and qualification (no rank yet)."""
-    checked = checked if checked is not None else _Card(card)
+    checked = checked if checked is not None else CheckedCard(card)
     problems: list[str] = []
     results: dict[str, IndicatorResult] = {}
     scope = UnitEnv(checked.cp, unit, params, records, on)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from policyrules.scorecard.check import UNIT, analyse
-from policyrules.scorecard.env import UnitEnv, card_policy
+from policyrules.scorecard.check import UNIT
+from policyrules.scorecard.env import UnitEnv
+from policyrules.scorecard.evaluate import CheckedCard
 from policyrules.scorecard.model import Deduction, Direct, Proportional, Scorecard, YesNo, weight_is_one
 from policyrules.scorecard.render import View, indicator_type, label_of, met_operator, render, show
 from policyrules.scorecard.result import ConditionResult, ItemResult, ScorecardResult, UnitResult
@@ -115,9 +116,9 @@ def _cite(node: object, lang: str) -> str:
 def scope_for(result: ScorecardResult, unit: UnitResult) -> View:
     """The unit's values as its explanation reads them: inputs, records, results, score."""
     card = result.card
-    analysis = result.analysis if result.analysis is not None else analyse(card)
+    checked = result.checked if result.checked is not None else CheckedCard(card)
     records = {kind: by_unit.get(unit.id, ()) for kind, by_unit in result.records.items()}
-    env = UnitEnv(card_policy(card, analysis), unit.inputs, result.parameters, records, result.on)
+    env = UnitEnv(checked.cp, unit.inputs, result.parameters, records, result.on)
     for ind in unit.indicators:
         for part in ("actual", "target", "met", "ratio", "last_year"):
             env.set(f"{ind.name}.{part}", getattr(ind, part))
@@ -125,7 +126,7 @@ def scope_for(result: ScorecardResult, unit: UnitResult) -> View:
     for area in unit.areas:
         env.set(f"{area.name}.met_count", area.met_count)
     env.set("score", unit.score)
-    return View(card, analysis, env)
+    return View(card, checked.analysis, env)
 
 
 def explain_item(card: Scorecard, item_result: ItemResult, scope: View, lang: str = "en") -> str:

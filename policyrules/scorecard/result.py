@@ -167,7 +167,7 @@ class ScorecardResult:
     parameters: Mapping[str, Value]
     units: tuple[UnitResult, ...]
     records: Mapping[str, Mapping[str, tuple[Mapping[str, Value], ...]]] = attrs.field(factory=dict)
-    analysis: Any = attrs.field(default=None, eq=False, repr=False)  # the checked card (types, references)
+    checked: Any = attrs.field(default=None, eq=False, repr=False)  # the CheckedCard: types, references
 
     def unit(self, unit_id: str) -> UnitResult:
         for unit in self.units:
