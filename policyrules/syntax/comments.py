@@ -1,5 +1,7 @@
-"""Comments of a policy text: the AST has none, so the formatter takes them from
-the text and puts each back before the declaration it was written in or above."""
+"""Comments of a policy text for :func:`policyrules.syntax.printer.print_policy` given the
+source: the AST has none, so the printer takes them from the text and puts each back before
+the declaration it was written in or above.  (``policyrules fmt`` keeps each where it was
+written: :mod:`policyrules.syntax.fmt`.)"""
 
 from __future__ import annotations
 

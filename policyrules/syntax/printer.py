@@ -1,4 +1,6 @@
-"""The canonical formatter: AST -> policy text, with English or Chinese keywords.
+"""The AST printer: AST -> policy text, with English or Chinese keywords, for a policy built
+in code.  A policy *file* is formatted by :mod:`policyrules.syntax.fmt` (``policyrules fmt``),
+which keeps its comments in place and its numerals and text as written.
 
 ``parse(print_policy(p, lang))`` equals ``p`` (spans aside) for either ``lang``.  Comments
 are not in the AST, so they are not kept.  Layout: declarations in written order with
