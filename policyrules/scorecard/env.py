@@ -22,6 +22,7 @@ from policyrules.scorecard.check import RECORDS, UNIT, Analysis, runtime_type
 from policyrules.scorecard.model import Scorecard, Value
 from policyrules.source import Source
 from policyrules.syntax import nodes as n
+from policyrules.types import Kind
 
 Records = Mapping[str, tuple[Mapping[str, Value], ...]]
 
@@ -74,7 +75,7 @@ class UnitEnv:
             item = row if isinstance(row, Record) else Record(kind, dict(row))
             self.it.items.append(item)
         try:
-            return self.it.ev(expr)
+            value = self.it.ev(expr)
         except Needed as err:
             raise EvalError("still needed: " + ", ".join(err.needed)) from None
         except KeyError as err:
@@ -84,6 +85,11 @@ class UnitEnv:
         finally:
             if item is not None:
                 self.it.items.pop()
+        if isinstance(value, Decimal) and value == value.to_integral_value():
+            ty = self.cp.types.get(id(expr))
+            if ty is not None and ty.kind is Kind.INTEGER:
+                return int(value)  # a whole number stays one (a sum of counts is 12, not 12.0)
+        return value
 
     def traced(self, expr: n.Expr) -> Step | None:
         """``expr`` evaluated with its trace (for the language's formula renderer); None when it fails."""
