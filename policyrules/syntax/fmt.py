@@ -30,7 +30,7 @@ from __future__ import annotations
 import attrs
 
 from policyrules.diagnostics import PolicyError
-from policyrules.syntax.concrete import Comment, Concrete, Node, Token, concrete
+from policyrules.syntax.concrete import Comment, Concrete, Node, concrete
 from policyrules.syntax.keywords import spellings
 from policyrules.syntax.printer import width
 
@@ -85,7 +85,7 @@ def layout(c: Concrete) -> str:
     extra: set[int] = set()
     while True:
         lines = lay.lines(extra)
-        more = lay.overflow_break(lines, extra)
+        more = lay.overflow_break(lines)
         if more is None:
             return lay.text(lines)
         extra.add(more)
@@ -227,7 +227,7 @@ class _Layout:
         return line_of[enclosing.first].indent + 2
 
     # ------------------------------------------------------------ width
-    def overflow_break(self, lines: list[_Line], extra: set[int]) -> int | None:
+    def overflow_break(self, lines: list[_Line]) -> int | None:
         """A token to break before, in the first line too wide that can be broken; None if none."""
         for line in lines:
             if line.first < 0 or width(line.code()) <= WIDTH:
@@ -301,4 +301,4 @@ def _has_blank(text: str, start: int, stop: int) -> bool:
     return text.count("\n", start, stop) >= 2
 
 
-__all__ = ["WIDTH", "FormatError", "Token", "format_text", "layout"]
+__all__ = ["WIDTH", "FormatError", "format_text", "layout"]

@@ -207,3 +207,13 @@ def test_cli_check_write_and_lang(tmp_path: Path, capsys: pytest.CaptureFixture[
     capsys.readouterr()
     assert cli.main(["fmt", "--lang", "zh", str(path)]) == cli.OK
     assert capsys.readouterr().out == '政策 t "测试"\n\n定义 v = 1  # one\n'
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("", ""),
+    ("\n\n# only a comment   \n\n", "# only a comment\n"),
+    ('policy a "x"\r\n\tcite "1"\r\n\r\n\r\nvalue v = 1 # t\r\n', 'policy a "x"\n  cite "1"\n\nvalue v = 1  # t\n'),
+    ("value v = f(a, # why a\n  b)\n", "value v = f(a,  # why a\n            b)\n"),
+])
+def test_edge_cases(text: str, expected: str) -> None:
+    assert fmt(text) == expected and fmt(expected) == expected
