@@ -41,6 +41,10 @@ class Backend:
     def run(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         raise NotImplementedError
 
+    def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        for row in rows:
+            self.run(sql, row)
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         raise NotImplementedError
@@ -73,6 +77,13 @@ class SqliteBackend(Backend):
         with self.lock:
             try:
                 return self.conn.execute(sql, tuple(params)).fetchall()
+            except sqlite3.Error as err:
+                raise BackendError(f"{self.url}: {err}") from None
+
+    def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        with self.lock:
+            try:
+                self.conn.executemany(sql, [tuple(r) for r in rows])
             except sqlite3.Error as err:
                 raise BackendError(f"{self.url}: {err}") from None
 

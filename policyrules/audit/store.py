@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import secrets
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -89,6 +90,18 @@ class RecordStatus:
     detail: str
 
 
+class _Slot:
+    """One append waiting for its group commit."""
+
+    __slots__ = ("text", "body", "done", "result", "error")
+
+    def __init__(self, text: str, body: dict[str, Any]):
+        self.text, self.body = text, body
+        self.done = threading.Event()
+        self.result: StoredDecision | None = None
+        self.error: StoreError | None = None
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
@@ -105,6 +118,9 @@ class Store:
         self.db = backend
         self.url = redact(backend.url)
         self._texts_seen: set[str] = set()
+        self._mutex = threading.Lock()
+        self._pending: list[_Slot] = []
+        self._leading = False
         try:
             with self.db.transaction():
                 for statement in SCHEMA:
@@ -118,30 +134,70 @@ class Store:
     # ------------------------------------------------------------ decisions
     def append(self, policy_text: str, body: dict[str, Any]) -> StoredDecision:
         """Seal ``body`` after the current head and store it (with its policy text, once).
-        Returns only after the transaction has committed."""
-        digest = text_hash(policy_text)
+        Returns only after the transaction holding it has committed.
+
+        Group commit: appends that arrive while another thread is committing wait and are then
+        committed together, in arrival order, in one transaction (one fsync for all of them)."""
+        slot = _Slot(policy_text, body)
+        with self._mutex:
+            self._pending.append(slot)
+            lead = not self._leading
+            self._leading = True
+        if lead:
+            while True:
+                with self._mutex:
+                    batch, self._pending = self._pending, []
+                    if not batch:
+                        self._leading = False
+                        break
+                try:
+                    for s, stored in zip(batch, self._commit(batch), strict=True):
+                        s.result = stored
+                except StoreError as err:
+                    for s in batch:
+                        s.error = err
+                except BaseException as err:  # never leave a waiting caller behind
+                    for s in batch:
+                        s.error = StoreError(f"the decision was not stored: {type(err).__name__}: {err}")
+                for s in batch:
+                    s.done.set()
+        slot.done.wait()
+        if slot.error is not None:
+            raise slot.error
+        assert slot.result is not None
+        return slot.result
+
+    def _commit(self, batch: list[_Slot]) -> list[StoredDecision]:
         lock = " FOR UPDATE" if self.db.dialect == "postgresql" else ""
+        out: list[StoredDecision] = []
         try:
             with self.db.transaction():
                 head = self.db.run(f"SELECT seq, hash FROM chain_head WHERE one = 1{lock}")
-                seq, prev = int(head[0][0]) + 1, str(head[0][1])
-                if digest not in self._texts_seen:
-                    self.db.run("INSERT INTO policy_texts (sha256, name, text, stored_at) VALUES (?, ?, ?, ?) "
-                                "ON CONFLICT (sha256) DO NOTHING", (digest, body["policy"], policy_text, _now()))
-                sealed = {**body, "seq": seq, "prev": prev, "policy_sha256": digest}
-                h = seal(sealed)
-                self.db.run("INSERT INTO decisions (seq, id, recorded_at, policy, policy_sha256, date, subject, body, "
-                            "prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                            (seq, sealed["id"], sealed["recorded_at"], sealed["policy"], digest, sealed["date"],
-                             sealed.get("subject"), canonical(sealed).decode("utf-8"), prev, h))
-                for name, out in (sealed.get("outputs") or {}).items():
-                    self.db.run("INSERT INTO decision_outputs (seq, name, value) VALUES (?, ?, ?)",
-                                (seq, name, _index_value(out.get("value"))))
-                self.db.run("UPDATE chain_head SET seq = ?, hash = ? WHERE one = 1", (seq, h))
+                seq, prev = int(head[0][0]), str(head[0][1])
+                outputs: list[tuple[Any, ...]] = []
+                for slot in batch:
+                    digest = text_hash(slot.text)
+                    if digest not in self._texts_seen:
+                        self.db.run("INSERT INTO policy_texts (sha256, name, text, stored_at) VALUES (?, ?, ?, ?) "
+                                    "ON CONFLICT (sha256) DO NOTHING", (digest, slot.body["policy"], slot.text, _now()))
+                    seq += 1
+                    sealed = {**slot.body, "seq": seq, "prev": prev, "policy_sha256": digest}
+                    h = seal(sealed)
+                    self.db.run("INSERT INTO decisions (seq, id, recorded_at, policy, policy_sha256, date, subject, "
+                                "body, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                (seq, sealed["id"], sealed["recorded_at"], sealed["policy"], digest, sealed["date"],
+                                 sealed.get("subject"), canonical(sealed).decode("utf-8"), prev, h))
+                    outputs += [(seq, name, _index_value(o.get("value")))
+                                for name, o in (sealed.get("outputs") or {}).items()]
+                    out.append(StoredDecision(seq, sealed["id"], sealed, prev, h))
+                    prev = h
+                if outputs:
+                    self.db.run_many("INSERT INTO decision_outputs (seq, name, value) VALUES (?, ?, ?)", outputs)
+                self.db.run("UPDATE chain_head SET seq = ?, hash = ? WHERE one = 1", (seq, prev))
         except BackendError as err:
             raise StoreError(f"the decision was not stored: {err}") from None
-        self._texts_seen.add(digest)
-        return StoredDecision(seq, sealed["id"], sealed, prev, h)
+        self._texts_seen.update(text_hash(s.text) for s in batch)
+        return out
 
     def get(self, decision_id: str) -> StoredDecision | None:
         rows = self._run(f"SELECT {_COLUMNS} FROM decisions WHERE id = ?", (decision_id,))
