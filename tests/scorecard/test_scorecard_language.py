@@ -107,3 +107,14 @@ def test_the_language_checker_types_a_card(body: str, code: str, line: int, colu
         loads("policy bad\nscorecard s\n  fields:\n    n: integer\n    flag: bool\n" + body, "bad.policy")
     found = [(d.code, d.span.line, d.span.column) for d in info.value.diagnostics if message in d.message]
     assert (code, line, column) in found, [(d.code, str(d.span), d.message) for d in info.value.diagnostics]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_card_with_the_new_constructs_formats_and_parses_back(lang: str) -> None:
+    from policyrules.syntax.parse import parse
+    from policyrules.syntax.printer import print_policy
+
+    ast = parse(POLICY)
+    printed = print_policy(ast, lang)
+    assert parse(printed) == ast and print_policy(parse(printed), lang) == printed
+    assert ("可选 百分比" in printed) == (lang == "zh") and ("days_open.实际" in printed) == (lang == "zh")
