@@ -80,14 +80,30 @@ def did_you_mean(word: str, expected: set[str], text: str | None = None, start: 
         close.insert(0, synonym)
     close = [c for c in dict.fromkeys(close) if c != word]
     if text is not None and start is not None:
-        eol = text.find("\n", start)
-        rest = len(text) - start - len(word) if eol < 0 else eol - start - len(word)
+        a, b = _declaration(text, start)
+        eol = text.find("\n", start, b)
+        rest = (b if eol < 0 else eol) - start - len(word)
         for kw in close:  # the parse must get past the word's whole line, not only the word
-            if _parses_past(text[:start] + kw + text[start + len(word):], start + len(kw) + rest):
+            trial = text[a:start] + kw + text[start + len(word):b]
+            if _parses_past(trial, start - a + len(kw) + rest):
                 return kw
         return None
     wanted = set(expected_keywords(expected))
     return next((c for c in close if c in wanted), None)
+
+
+_TOP = re.compile(r"^\w", re.M)
+
+
+def _declaration(text: str, start: int) -> tuple[int, int]:
+    """The lines of the declaration around offset ``start``: from the last line before it that
+    starts at column 1 with a word to the next such line after it (trial parses stay small)."""
+    line_start = text.rfind("\n", 0, start) + 1
+    a = 0
+    for m in _TOP.finditer(text, 0, line_start + 1):
+        a = m.start()
+    nxt = _TOP.search(text, text.find("\n", start) + 1) if "\n" in text[start:] else None
+    return a, nxt.start() if nxt else len(text)
 
 
 def _parses_past(text: str, offset: int) -> bool:
