@@ -72,7 +72,9 @@ def load_file(path: Path) -> list[Suite]:
     suites = []
     for s in data["suites"]:
         sid = f"{path.name}::{s['name']}"
-        on = s.get("on", dt.date(2024, 1, 1))
+        unknown = set(s) - {"name", "on", True, "params", "policy", "cases"}
+        assert not unknown, f"{sid}: unknown keys {unknown}"
+        on = s.get("on", s.get(True, dt.date(2024, 1, 1)))  # YAML 1.1 reads the key `on` as true
         on = on if isinstance(on, dt.date) else dt.date.fromisoformat(str(on))
         cases = tuple(Case(f"{sid}::{c['name']}", c.get("facts") or {}, c["expect"]) for c in s["cases"])
         names = [c.id for c in cases]
