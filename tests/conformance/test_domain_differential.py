@@ -96,6 +96,47 @@ output month_end: date = end_of_month(a)
 """, "<calendar>")
 
 
+RULES = loads("""policy rules
+facts person:
+  a: signed money
+  b: signed money
+  used: years
+  flag: bool
+  level: low | mid | high
+benefit alt yearly
+  amount
+    if flag: a, at_most 3000 元
+    if level = mid: b, at_least -500 元
+    else: a + b
+benefit exc yearly
+  amount a
+    except level = high: b
+benefit split yearly
+  amount parts
+    p1: 33.3% of a
+    p2: 66.7% of b
+benefit alloc yearly
+  amount allocate 1000 元 over
+    i1: a
+    i2: b
+benefit g1 yearly
+  amount a
+benefit g2 yearly
+  amount b
+exclusive g highest: g1, g2
+benefit f1 yearly
+  when flag
+  amount a
+benefit f2 yearly
+  amount b
+exclusive f first: f1, f2
+benefit termed yearly
+  amount a
+  for at_most 3 years counting used
+    extended by 6 months when flag
+""", "<rules>")
+
+
 def agree(policy: Any, rows: list[dict[str, Any]]) -> None:
     names = list(policy.checked.outputs) + list(policy.checked.results)
     cases = tuple(cf.Case(f"row {i}", {"person": r}, {n: None for n in names}) for i, r in enumerate(rows))
@@ -133,6 +174,16 @@ def test_products_and_schedules_over_signs_and_ties(rows: list[dict[str, Any]]) 
                 max_size=40))
 def test_calendar_over_month_ends_and_leap_days(rows: list[dict[str, Any]]) -> None:
     agree(CALENDAR, rows)
+
+
+years = amounts(Decimal(50), 6, False, ["0", "2.5", "2.999999", "3", "3.5", "3.499999", "0.000001"])
+
+
+@SETTINGS
+@given(st.lists(st.fixed_dictionaries({"a": small_money, "b": small_money, "used": years, "flag": st.booleans(),
+                                       "level": st.sampled_from(["low", "mid", "high"])}), min_size=1, max_size=40))
+def test_rules_groups_terms_over_signs_and_ties(rows: list[dict[str, Any]]) -> None:
+    agree(RULES, [_text(r) for r in rows])
 
 
 def test_negative_divisor_regression() -> None:
