@@ -4,7 +4,6 @@ an unprivileged user when the tests run as root), started once per session and s
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,9 +23,6 @@ def postgres_server() -> Iterator[str]:
         yield cluster.dsn
 
 
-_DB = iter(range(1, 10_000))
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A fresh, empty store: a new SQLite file, or a new database in the PostgreSQL cluster."""
@@ -35,10 +31,10 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     dsn = request.getfixturevalue("postgres_server")
     import psycopg
 
-    name = f"t{os.getpid()}_{next(_DB)}"
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")  # type: ignore[arg-type]
-    return dsn.replace("/postgres?", f"/{name}?", 1)
+    with psycopg.connect(dsn, autocommit=True) as conn:  # empty: faster than a new database each time
+        conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+    return str(dsn)
 
 
 @pytest.fixture()
