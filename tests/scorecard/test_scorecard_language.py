@@ -118,3 +118,16 @@ def test_a_card_with_the_new_constructs_formats_and_parses_back(lang: str) -> No
     printed = print_policy(ast, lang)
     assert parse(printed) == ast and print_policy(parse(printed), lang) == printed
     assert ("可选 百分比" in printed) == (lang == "zh") and ("days_open.实际" in printed) == (lang == "zh")
+
+
+def test_division_by_zero_is_the_languages_and_a_ratio_over_a_zero_target_has_no_value() -> None:
+    text = ("policy p\nscorecard s\n  fields:\n    goal: integer\n    done: integer\n"
+            "  indicator jobs at_least goal\n    actual done\n  rank by score then done / goal then jobs.ratio\n")
+    card = loads(text).checked.scorecards["s"]
+    result = evaluate_scorecard(card, [{"id": "a", "goal": 4, "done": 2}], on=ON)
+    assert result.unit("a").tie_values == (Decimal("0.5"), Decimal("0.5"))
+    with pytest.raises(ScorecardInputError) as info:
+        evaluate_scorecard(card, [{"id": "a", "goal": 0, "done": 2}], on=ON)
+    assert info.value.problems == ["unit a: ranking: the ratio of jobs (its target is 0) is not known here"]
+    no_ratio = loads(text.replace(" then jobs.ratio", "")).checked.scorecards["s"]
+    assert evaluate_scorecard(no_ratio, [{"id": "a", "goal": 0, "done": 2}], on=ON).unit("a").tie_values == (0,)
