@@ -10,7 +10,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 from policyrules.service.problems import Problem
 
@@ -36,6 +36,9 @@ async def read_body(request: Request, limit: int, timeout: float) -> bytes:
                     raise Problem(413, "too-large", "Request body too large",
                                   f"the body exceeds {limit} bytes", headers={"Connection": "close"})
                 chunks.append(chunk)
+    except ClientDisconnect:  # nobody is left to read the reply; it is still a status, not a traceback
+        raise Problem(400, "disconnected", "Client disconnected", "the client closed the connection during the body",
+                      headers={"Connection": "close"}) from None
     except TimeoutError:
         raise Problem(408, "timeout", "Request timeout",
                       f"the body did not arrive within {timeout:g} seconds", headers={"Connection": "close"}) from None
