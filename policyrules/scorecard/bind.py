@@ -19,8 +19,9 @@ import attrs
 from policyrules import types as t
 from policyrules.check.checked import Table
 from policyrules.check.scope import Scope
-from policyrules.scorecard.check import card_exprs, nodes_in, scorecard_problems
+from policyrules.scorecard.check import scorecard_problems
 from policyrules.scorecard.model import FieldDecl, FieldType, Scorecard, Value
+from policyrules.scorecard.scope import card_exprs, nodes_in
 from policyrules.scorecard.values import BadValue, parse_value
 from policyrules.syntax import nodes as n
 

@@ -18,8 +18,9 @@ from policyrules.check.checked import CheckedPolicy, FactKind, Parameter
 from policyrules.evaluate.expressions import Interpreter
 from policyrules.evaluate.records import Needed, Record
 from policyrules.evaluate.trace import Step
-from policyrules.scorecard.check import RECORDS, UNIT, Analysis, runtime_type
+from policyrules.scorecard.check import Analysis
 from policyrules.scorecard.model import Scorecard, Value
+from policyrules.scorecard.scope import RECORDS, UNIT, runtime_type
 from policyrules.source import Source
 from policyrules.syntax import nodes as n
 from policyrules.types import Kind

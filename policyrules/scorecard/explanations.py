@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from policyrules.scorecard.check import UNIT
 from policyrules.scorecard.env import UnitEnv
 from policyrules.scorecard.evaluate import CheckedCard
 from policyrules.scorecard.model import Deduction, Direct, Proportional, Scorecard, YesNo, weight_is_one
 from policyrules.scorecard.render import View, indicator_type, label_of, met_operator, render, show
 from policyrules.scorecard.result import ConditionResult, ItemResult, ScorecardResult, UnitResult
+from policyrules.scorecard.scope import UNIT
 from policyrules.scorecard.values import fmt_number, fmt_value
 from policyrules.syntax import nodes as n
 

@@ -8,9 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 from policyrules.evaluate.records import Record
-from policyrules.scorecard.check import record_kinds_used
 from policyrules.scorecard.errors import ScorecardInputError
 from policyrules.scorecard.model import ID, Direct, FieldDecl, Scorecard, Value
+from policyrules.scorecard.scope import record_kinds_used
 from policyrules.scorecard.values import BadValue, parse_value
 
 RESERVED = ("id", "label")
