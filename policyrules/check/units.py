@@ -302,7 +302,9 @@ class Typer:
             hint = (f"a percentage of an amount is written `{_written(rate) or '10%'} of "
                     f"{_written(money) or 'the amount'}`")
         elif K.MONEY in (a.kind, b.kind) and (numeric(a) or numeric(b)):
-            hint = "write amounts with their unit, e.g. `500 元`"
+            bare = next((x for x in (getattr(e, "left", None), getattr(e, "right", None)) if isinstance(x, n.Number)),
+                        None)  # the drafter's own number, with its unit
+            hint = f"write amounts with their unit, e.g. `{format(bare.value, 'f') if bare else 500} 元`"
         self.error("T001", f"cannot compute {describe(a)} {sym} {describe(b)}", e.span, hint=hint)
         return None
 
