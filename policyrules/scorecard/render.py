@@ -145,9 +145,9 @@ def render(expr: n.Expr, view: View, lang: str = "en", values: bool = False) -> 
         if expr.op == "not":
             return words["not"] + sub(expr.operand, _PREC["not"])
         return "-" + sub(expr.operand, 7)
+    if isinstance(expr, n.Aggregate) and values:
+        return show(view.value(expr), view.type_of(expr), lang)
     if isinstance(expr, n.Aggregate) and expr.op in ("count", "sum"):
-        if values:
-            return show(view.value(expr), view.type_of(expr), lang)
         kind = expr.items.parts[0]
         kind_label = view.card.record_kind(kind).label if lang == "zh" else None
         inner = attrs.evolve(view, record_kind=kind)

@@ -131,3 +131,31 @@ def test_division_by_zero_is_the_languages_and_a_ratio_over_a_zero_target_has_no
     assert info.value.problems == ["unit a: ranking: the ratio of jobs (its target is 0) is not known here"]
     no_ratio = loads(text.replace(" then jobs.ratio", "")).checked.scorecards["s"]
     assert evaluate_scorecard(no_ratio, [{"id": "a", "goal": 0, "done": 2}], on=ON).unit("a").tie_values == (0,)
+
+
+def test_every_aggregate_and_function_of_the_language_runs_over_a_units_records() -> None:
+    text = """policy p
+scorecard s
+  fields:
+    goal: integer
+  records worker "工人":
+    unit: id
+    months "月数": integer
+    wage "工资": money
+  indicator longest "最长" at_least goal
+    actual largest months over worker
+  indicator paid "工资" at_least 3000 元
+    actual round((sum wage over worker where months >= 3), 100 元)
+  points any_long "有长期" 5 when any worker where months >= 12
+"""
+    card = loads(text).checked.scorecards["s"]
+    workers = [{"unit": "a", "months": 7, "wage": "1234.5"}, {"unit": "a", "months": 13, "wage": "2000"},
+               {"unit": "a", "months": 1, "wage": "9"}]
+    result = evaluate_scorecard(card, [{"id": "a", "goal": 6}], {"worker": workers}, on=ON)
+    unit = result.unit("a")
+    assert unit.indicator("longest").actual == 13 and unit.indicator("paid").actual == 3200  # 3234.50 to 100 元
+    assert unit.score == 5
+    text_en = explain_unit(result, "a")
+    assert "paid: actual 3200.00 (round((sum wage over worker where months >= 3), 100 元)) >= target 3000.00" in text_en
+    assert "any_long: any worker where months >= 12: yes -> 5.00" in text_en
+    assert "有长期:存在 worker 满足 months ≥ 12:是 -> 5.00" in explain_unit(result, "a", "zh")
