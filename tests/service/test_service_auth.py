@@ -69,3 +69,12 @@ def test_without_keys_only_loopback(tmp_path: Path) -> None:
         assert "1 API key in the store" in protection(store, "0.0.0.0")
     finally:
         store.close()
+
+
+def test_serve_refuses_an_open_public_service(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from service_support import B1
+
+    from policyrules.interfaces.cli import main
+
+    code = main(["serve", str(B1), "--host", "0.0.0.0", "--store", f"sqlite:///{tmp_path / 'd.db'}"])
+    assert code == 2 and "no API keys" in capsys.readouterr().err

@@ -75,6 +75,8 @@ def test_sigkill_during_load_loses_no_acknowledged_decision(tmp_path: Path) -> N
             proc.kill()
             proc.wait(10)
     assert len(acked) >= 60
+    said = proc.stderr.read().decode("utf-8") if proc.stderr else ""
+    assert "serving b1 on http://127.0.0.1" in said and "WITHOUT authentication" in said, said
     store = open_store(url_store)
     try:
         missing = [i for i in acked if store.get(i) is None]
