@@ -82,6 +82,8 @@ def test_no_reply_without_a_status(api: tuple[httpx.Client, Service]) -> None:
                                  ("GET", "/decisions/0000", 404), ("POST", "/decisions/0000/replay", 404)]:
         r = client.request(method, path)
         assert r.status_code == status and r.json()["status"] == status, (method, path, r.text)
+    r = client.post("/evaluate", content=b"[" * 200_000, headers={"Content-Type": "application/json"})
+    assert r.status_code == 400 and r.json()["type"].endswith("too-deep")  # within the 1 MiB default limit
     spec = client.get("/openapi.json").json()
     assert "Facts.b1" in spec["components"]["schemas"] and "/evaluate" in spec["paths"]
 
