@@ -341,6 +341,9 @@ class _Builder:
         if ref is not None and ref.what == "item" and ref.kind:
             keys, owner = [f"{ref.kind}.{first}"], f"{ref.kind}.{first}"
         elif ref is not None and ref.what == "enum":
+            if len(parts) == 2:  # `wage_basis.actual`: the category, then its value
+                value = f"{first}|{parts[1]}"
+                return [first, value if value in self.symbols else f"{self.enum_of_value.get(parts[1])}|{parts[1]}"]
             return [f"{self.enum_of_value.get(ref.name)}|{ref.name}"]
         elif first in self.symbols and self.symbols[first].what == "facts" and len(parts) > 1:
             keys, owner = [first, f"{first}.{parts[1]}"], f"{first}.{parts[1]}"

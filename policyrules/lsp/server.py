@@ -10,6 +10,7 @@ Input: LSP requests about open ``.policy`` documents; each text is indexed by
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
@@ -23,6 +24,9 @@ from policyrules.diagnostics import Diagnostic
 from policyrules.lsp.index import PolicyIndex, Symbol, build, is_name
 from policyrules.source import Span
 from policyrules.syntax.suggest import keyword_language, keyword_terminals
+
+DEBOUNCE_SECONDS = 0.2
+"""How long after a change the text is checked: while the drafter types, only the last text is."""
 
 _OWNER = re.compile(r"((?!\d)\w+)\.(\w*)$")
 _WORD_END = re.compile(r"\w*$")
@@ -183,8 +187,11 @@ def make_server() -> PolicyServer:  # noqa: C901  (one handler per feature)
         ls.publish(params.text_document.uri)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
-    def did_change(ls: PolicyServer, params: lsp.DidChangeTextDocumentParams) -> None:
-        ls.publish(params.text_document.uri)
+    async def did_change(ls: PolicyServer, params: lsp.DidChangeTextDocumentParams) -> None:
+        await asyncio.sleep(DEBOUNCE_SECONDS)
+        uri = params.text_document.uri
+        if ls.workspace.get_text_document(uri).version == params.text_document.version:
+            ls.publish(uri)  # else a later change (typing goes on) publishes
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: PolicyServer, params: lsp.DidSaveTextDocumentParams) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from lsp_support import POLICY, line_col
 
 from policyrules.lsp.index import build
@@ -68,13 +69,22 @@ def test_rename_refuses_keywords_bad_names_and_clashes() -> None:
     assert rename_problem(ix, "person.venue", "cert") == "`cert` is already defined (line 8)"
 
 
-def test_every_use_of_a_name_in_the_city_policy_is_found() -> None:
-    text = (ROOT / "policies" / "city-employment-promotion.policy").read_text(encoding="utf-8")
-    ix = build(text, "city.policy")
-    assert ix.diagnostics == ()
-    # every occurrence's span holds the name it stands for
+@pytest.mark.parametrize("path", sorted((ROOT / "policies").glob("*.policy")), ids=lambda p: p.stem)
+def test_every_occurrence_in_every_bundled_policy_is_where_its_name_is_written(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    ix = build(text, path.name)
+    assert ix.parsed
     lines = text.splitlines()
     for o in ix.occurrences:
         written = lines[o.span.line - 1][o.span.column - 1: o.span.end_column - 1]
         assert written == ix.symbols[o.key].name, (o, written)
-    assert len([o for o in ix.of("min_wage_monthly") if not o.declaration]) == text.count("min_wage_monthly") - 1
+    for sym in ix.symbols.values():  # every declared name is found where it is declared
+        assert sum(o.declaration for o in ix.of(sym.key)) == 1, sym.key
+
+
+def test_every_use_of_a_parameter_in_the_city_policy_is_found() -> None:
+    text = (ROOT / "policies" / "city-employment-promotion.policy").read_text(encoding="utf-8")
+    ix = build(text, "city.policy")
+    assert ix.diagnostics == ()
+    uses = [o for o in ix.of("min_wage_monthly") if not o.declaration]
+    assert len(uses) == text.count("min_wage_monthly") - 1 > 0

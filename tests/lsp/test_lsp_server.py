@@ -104,6 +104,12 @@ async def session() -> dict[str, Any]:
         out["formatting"] = await client.text_document_formatting_async(lsp.DocumentFormattingParams(
             text_document=doc, options=lsp.FormattingOptions(tab_size=2, insert_spaces=True)))
 
+        # typing: two changes in quick succession; only the last text is checked and published
+        client.text_document_did_change(change(5, BROKEN))
+        client.text_document_did_change(change(6, POLICY))
+        out["after_typing"] = await diagnostics(URI, 6)
+        out["published_versions"] = sorted(v for u, v in published if u == URI)
+
         zh = "file:///work/zh.policy"
         client.text_document_did_open(lsp.DidOpenTextDocumentParams(
             text_document=lsp.TextDocumentItem(uri=zh, language_id="policy", version=1, text=ZH_BROKEN)))
@@ -188,3 +194,8 @@ def test_formatting_is_what_fmt_writes(answers: dict[str, Any]) -> None:
     assert edit.range.start == lsp.Position(0, 0)
     assert edit.new_text == format_document(UNFORMATTED, "demo.policy")
     assert 'parameter cap "上限": money = 3000 元' in edit.new_text
+
+
+def test_only_the_last_of_quick_changes_is_checked(answers: dict[str, Any]) -> None:
+    assert list(answers["after_typing"]) == []
+    assert answers["published_versions"] == [1, 2, 3, 4, 6]
