@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from policyrules.api import Policy, loads
+from policyrules.api import Policy, PolicyError, loads
 from policyrules.audit.records import Difference, differences, outcome, payload, reevaluate
 from policyrules.audit.seal import text_hash
 from policyrules.audit.store import Store, StoredDecision
@@ -36,7 +36,11 @@ def replay(store: Store, decision_id: str, policy: Policy | None = None) -> tupl
         text = store.policy_text(sha)
         if text is None:
             raise ReplayError(f"the store has no policy text {sha[:12]}… for decision {decision_id}")
-        policy = loads(text, f"<stored {rec.body.get('policy')}>")
+        try:
+            policy = loads(text, f"<stored {rec.body.get('policy')}>")
+        except PolicyError as err:
+            raise ReplayError(f"the policy text decision {decision_id} was made under no longer checks under this "
+                              f"engine version:\n{err}") from None
         notes.append(f"replaying under the policy text it was made under (sha256 {sha[:12]}…)")
     else:
         if policy.name != rec.body.get("policy"):

@@ -25,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
-from policyrules.api import EvaluationError, InputError, Policy, loads
+from policyrules.api import EvaluationError, InputError, Policy, PolicyError, loads
 from policyrules.audit.records import differences, outcome, payload, reevaluate
 from policyrules.audit.seal import text_hash
 from policyrules.audit.store import ApiKey, Store, StoredDecision, StoreError
@@ -162,7 +162,12 @@ class Service:
             if text is None:
                 raise Problem(409, "text-missing", "Policy text missing",
                               f"the store has no policy text {sha[:12]}… for this decision")
-            self._stored[sha] = loads(text, f"<stored {rec.body.get('policy')} {sha[:12]}>")
+            try:
+                self._stored[sha] = loads(text, f"<stored {rec.body.get('policy')} {sha[:12]}>")
+            except PolicyError as err:
+                raise Problem(409, "text-does-not-check", "Recorded policy text does not check",
+                              f"the policy text this decision was made under no longer checks under this engine "
+                              f"version: {str(err).splitlines()[0]}") from None
         return self._stored[sha]
 
     def replay(self, rec: StoredDecision) -> dict[str, Any]:
