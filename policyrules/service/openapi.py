@@ -146,7 +146,9 @@ def document(policies: dict[str, Policy]) -> dict[str, Any]:
             "/decisions/{id}/replay": {"post": {"operationId": "replayDecision", "parameters": id_param,
                                                 "responses": _responses(_json(_ref("Replay")),
                                                                         ("404", "no such decision"),
-                                                                        ("400", "the body was refused"))}},
+                                                                        ("400", "the body was refused"),
+                                                                        ("409", "the recorded policy text is missing "
+                                                                                "or no longer checks"))}},
         },
         "components": {"schemas": comps,
                        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
