@@ -4,6 +4,8 @@ types and response schemas.  Bounded to a few examples per operation so the suit
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import tempfile
 from typing import Any
 
@@ -23,7 +25,9 @@ from policyrules.service import Service, create_app
 
 pytestmark = pytest.mark.slow
 
-_store = open_store(f"sqlite:///{tempfile.mkdtemp(prefix='policyrules-st-')}/decisions.db")
+_folder = tempfile.mkdtemp(prefix="policyrules-st-")
+atexit.register(shutil.rmtree, _folder, True)
+_store = open_store(f"sqlite:///{_folder}/decisions.db")
 _, EVALUATE = _store.add_key("evaluate")
 _, AUDIT = _store.add_key("audit")
 schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(Service(policies(), _store)))
