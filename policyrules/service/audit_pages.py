@@ -89,7 +89,8 @@ def _date(text: str | None) -> str | None:
 
 
 def _summary(outputs: dict[str, Any]) -> list[tuple[str, Any]]:
-    return [(name, o.get("value")) for name, o in outputs.items()
+    """The outputs worth a glance in a list: those paid or applying, with a value."""
+    return [(name, "✓" if o.get("value") is True else o.get("value")) for name, o in outputs.items()
             if o.get("value") not in (None, False, "0.00", "0", 0) and o.get("status") != "not eligible"]
 
 
