@@ -546,8 +546,15 @@ def list_fold(fn: str, items: Sql, kind: str, scale: int, dialect: str) -> Sql:
     if dialect == "spark":
         if fn == "list_sum":
             acc, x = exp.to_identifier("_acc"), exp.to_identifier("_x")
-            add_ = exp.Lambda(this=exp.Add(this=exp.column(acc), expression=exp.column(x)), expressions=[acc, x])
-            zero = cast(exp.Literal.number(0), decimal_type(scale)) if kind == "dec" else exp.Literal.number(0)
+            total: exp.Expression = exp.Add(this=exp.column(acc), expression=exp.column(x))
+            if kind == "dec":
+                # Spark adds two DECIMAL(38, s) into DECIMAL(38, s - 1), rounding off a place: the fold
+                # adds in DECIMAL(30, s), exact up to 10^(30 - s), beyond which ANSI mode stops the job
+                narrow = f"DECIMAL(30,{max(0, min(scale, 30))})"
+                total = cast(exp.Add(this=exp.column(acc), expression=cast(exp.column(x), narrow)), narrow)
+            add_ = exp.Lambda(this=total, expressions=[acc, x])
+            zero = cast(exp.Literal.number(0), f"DECIMAL(30,{max(0, min(scale, 30))})") if kind == "dec" \
+                else exp.Literal.number(0)
             e: exp.Expression = exp.Anonymous(this="AGGREGATE", expressions=[items.e, zero, add_])
             empty = exp.EQ(this=exp.ArraySize(this=items.e.copy()), expression=exp.Literal.number(0))
             e = exp.Case(ifs=[exp.If(this=empty, true=exp.Null())], default=e)

@@ -43,7 +43,7 @@ def session(master: str | None = None) -> Any:
     except Exception as err:  # Java missing, the master unreachable: py4j/pyspark raise many kinds
         text = str(err).strip().splitlines()
         raise BatchError(f"cannot start Spark on {master or DEFAULT_MASTER}: {text[0] if text else err!r}") from None
-    spark.sparkContext.setLogLevel("ERROR")
+    spark.sparkContext.setLogLevel("FATAL")  # a failed query is reported once, as a BatchError
     return spark
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
-from engine_support import B1, B1_ON, CITY, b1_parquet, bench_interpreter
+from engine_support import B1, B1_ON, CITY, ROOT, b1_parquet, bench_interpreter
 
 from policyrules.api import load
 from policyrules.batch.run import BatchError, run_batch
@@ -108,3 +108,37 @@ def test_cli_and_errors(spark: Any, tmp_path: Path, capsys: pytest.CaptureFixtur
         from policyrules.engines.spark import run_spark
 
         run_spark(load(B1), src, str(tmp_path / "x.jsonl"), dt.date.fromisoformat(B1_ON))
+
+
+def test_lists_of_records_exact_against_duckdb(spark: Any, tmp_path: Path) -> None:
+    """Nested Parquet (a list of records with a list inside): aggregates with Spark's
+    higher-order functions, sums of 8-place numbers included, equal to DuckDB's."""
+    import datetime as dt_
+    import json
+    from decimal import Decimal
+
+    import pyarrow as pa
+
+    from policyrules.engines.spark import run_spark
+
+    policy = load(ROOT / "tests" / "compile" / "data" / "hiring-records.policy")
+    cp = policy.checked
+    hire = pa.struct([("id", pa.string()), ("hire_date", pa.date32()), ("insured", pa.bool_()),
+                      ("wage", pa.decimal128(38, 6)), ("contract", pa.string()),
+                      ("trainings", pa.list_(pa.struct([("hours", pa.decimal128(38, 8)), ("passed", pa.bool_())])))])
+    hires = [[{"id": "h1", "hire_date": dt_.date(2024, 2, 1), "insured": True, "wage": Decimal("8000.005"),
+               "contract": "fixed", "trainings": [{"hours": Decimal("3.12345678"), "passed": True},
+                                                  {"hours": Decimal("1.5"), "passed": True}]},
+              {"id": "h2", "hire_date": dt_.date(2023, 12, 31), "insured": False, "wage": Decimal("5000"),
+               "contract": "open_ended", "trainings": []}], []]
+    assert set(cp.facts["enterprise"].fields) >= {"hires", "staff"}
+    table = pa.table({"hires": pa.array(hires, pa.list_(hire)), "staff": pa.array([3, 0], pa.int64())})
+    src = tmp_path / "hires.parquet"
+    pq.write_table(table, src)
+    on, params = dt_.date(2024, 6, 30), {"bonus_rate": json.dumps({"fixed": "0.1", "open_ended": "0.255"})}
+    result = run_spark(policy, str(src), str(tmp_path / "spark.parquet"), on, params)
+    run_batch(policy, str(src), str(tmp_path / "duck.parquet"), on, params, progress=False)
+    assert result.computed == 2
+    got, want = _rows(str(tmp_path / "spark.parquet"), "row"), _rows(str(tmp_path / "duck.parquet"), "row")
+    assert {(k, c): v for k, r in got.items() for c, v in r.items() if want[k].get(c) != v} == {}
+    assert got == want
