@@ -119,9 +119,15 @@ class _Builder:
 
     def find(self, word: str, start: int, end: int | None = None) -> Span | None:
         """Where ``word`` is first written as a whole word (not in quotes or a comment)."""
-        pattern = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)")
-        m = pattern.search(self.masked, start, len(self.masked) if end is None else end)
-        return self.span_at(m.start(), len(word)) if m else None
+        text = self.masked
+        stop = len(text) if end is None else end
+        i = text.find(word, start, stop)
+        while i >= 0:  # str.find, not a regex per name: thousands of names would each compile one
+            j = i + len(word)
+            if not (i > 0 and _word_char(text[i - 1])) and not (j < len(text) and _word_char(text[j])):
+                return self.span_at(i, len(word))
+            i = text.find(word, i + 1, stop)
+        return None
 
     def region(self, span: Span) -> tuple[int, int]:
         return self.offset(span.line, span.column), self.offset(span.end_line, span.end_column)
@@ -386,6 +392,10 @@ def _type_refs(d: Any) -> Iterator[n.TypeExpr]:
     for node in _nodes(d):
         if isinstance(node, n.TypeExpr) and (node.ref or node.element):
             yield node
+
+
+def _word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"
 
 
 def is_name(word: str) -> bool:
