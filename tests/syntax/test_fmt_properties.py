@@ -10,6 +10,7 @@ from bisect import bisect_right
 from functools import cache
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,8 +21,10 @@ from policyrules.syntax.keywords import convert
 from policyrules.syntax.parse import parse
 
 ROOT = Path(__file__).resolve().parents[2]
-TEXTS = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "policies").glob("*.policy"))]
-BUDGET = settings(max_examples=40, deadline=None, derandomize=True, database=None,
+PATHS = sorted((ROOT / "policies").glob("*.policy"))
+TEXTS = [p.read_text(encoding="utf-8") for p in PATHS]
+NAMES = [p.stem for p in PATHS]
+BUDGET = settings(max_examples=25, deadline=None, derandomize=True, database=None,
                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 COMMENT_TEXT = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), max_size=12)
@@ -41,9 +44,11 @@ def source(index: int, lang: str | None) -> Concrete:
 
 
 @st.composite
-def mutated(draw: st.DrawFn) -> str:
-    """A few declarations of a repository policy, keywords maybe converted, white space rewritten."""
-    c = source(draw(st.integers(0, len(TEXTS) - 1)), draw(st.sampled_from([None, "en", "zh"])))
+def mutated(draw: st.DrawFn, index: int | None = None) -> str:
+    """A few declarations of a repository policy (of ``index``, or any), keywords maybe converted,
+    white space rewritten."""
+    which = draw(st.integers(0, len(TEXTS) - 1)) if index is None else index
+    c = source(which, draw(st.sampled_from([None, "en", "zh"])))
     text = c.text
     starts = sorted({t.nodes[1].first for t in c.tokens})
     first = draw(st.integers(0, len(starts) - 1))
@@ -83,9 +88,12 @@ def attachment(text: str) -> list[tuple[str, bool, int, int | None]]:
     return out
 
 
-@BUDGET
-@given(mutated())
-def test_formatting_is_a_fixed_point_that_keeps_meaning_and_comments(text: str) -> None:
+@pytest.mark.parametrize("index", range(len(TEXTS)), ids=lambda k: NAMES[k])
+@settings(max_examples=4, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(data=st.data())
+def test_formatting_is_a_fixed_point_that_keeps_meaning_and_comments(index: int, data: st.DataObject) -> None:
+    text = data.draw(mutated(index))
     out = format_text(text)
     assert format_text(out) == out
     assert parse(out).decls == parse(text).decls
