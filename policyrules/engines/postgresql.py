@@ -39,7 +39,10 @@ def run_postgresql(policy: Any, dsn: str, table: str, into: str, on: dt.date,
                    rejects: str | None = None) -> BatchResult:
     """Evaluate every row of ``table`` into new table ``into``; problems go to new table ``rejects``
     (default ``<into>_rejects``).  Raises BatchError (connection, tables, columns, the run)."""
-    import psycopg
+    try:
+        import psycopg
+    except ImportError:
+        raise BatchError("--engine postgresql://… needs psycopg: pip install 'psycopg[binary]'") from None
 
     from policyrules.batch import nested
     from policyrules.compile import resolve
@@ -121,8 +124,4 @@ def _run(con: Any, cp: Any, on: dt.date, params: dict[str, Any], table: str, int
         problems = rejected = 0
     return BatchResult(computed, int(rejected), int(problems), f"table {rejects}" if problems else None,
                        tuple(o.column for o in compiled.outputs), plan.notes)
-
-
-def summary(result: BatchResult, into: str) -> str:
-    return result.summary_line() + f"; results in table {into}"
 
