@@ -211,6 +211,34 @@ class _Builder:
             self.output(d, doc)
         elif isinstance(d, n.GroupDecl):
             self.declare(d.name, d.name, f"exclusive group ({d.mode})", d.span, type=", ".join(d.members), **doc)
+        elif type(d).__name__ == "Scorecard":
+            self.scorecard(d)
+
+    def scorecard(self, d: Any) -> None:
+        """A scorecard's fields, records, indicators and point items: names its expressions use bare."""
+        def doc_of(x: Any) -> dict[str, Any]:
+            cite, text = getattr(x, "cite", None), getattr(x, "text", None)
+            return {"label": getattr(x, "label", None), "cites": (cite,) if cite else (),
+                    "texts": (text,) if text else ()}
+
+        self.declare(d.name, d.name, "scorecard", d.span, **doc_of(d))
+        for f in getattr(d, "fields", ()):
+            ty, unit = self.sc_typed(f.type)
+            at = Span(f.span.line, f.span.column, f.span.line, f.span.column + len(f.name))
+            self.declare(f.name, f.name, f"field each unit reports ({d.name})", f.span, at=at, type=ty, unit=unit,
+                         **doc_of(f))
+        for r in getattr(d, "records", ()):
+            self.declare(r.name, r.name, "records", r.span, label=r.label,
+                         members=tuple(f"{r.name}.{f.name}" for f in r.fields))
+            for f in r.fields:
+                ty, unit = self.sc_typed(f.type)
+                at = Span(f.span.line, f.span.column, f.span.line, f.span.column + len(f.name))
+                self.declare(f"{r.name}.{f.name}", f.name, f"field of {r.name}", f.span, at=at, type=ty, unit=unit,
+                             **doc_of(f))
+                self.record_of_field.setdefault(f.name, r.name)
+        for x in (*getattr(d, "indicators", ()), *getattr(d, "items", ())):
+            what = "indicator" if x in getattr(d, "indicators", ()) else "point item"
+            self.declare(x.name, x.name, what, x.span, **doc_of(x))
 
     def field(self, owner: str, f: n.FieldDecl, what: str, owner_label: str | None) -> None:
         ty, unit = self.typed(f.type, None)
@@ -246,6 +274,12 @@ class _Builder:
             at = Span(p.span.line, p.span.column, p.span.line, p.span.column + len(p.name))
             self.declare(f"{d.name}.{p.name}", p.name, f"part of {d.name}", p.span, at=at, label=p.label,
                          type=ty, unit=unit, cites=doc["cites"], texts=doc["texts"])
+
+    def sc_typed(self, ty: Any) -> tuple[str, str | None]:
+        """A scorecard field's type: a resolved type, or its name as written."""
+        if hasattr(ty, "kind") and not isinstance(ty, n.TypeExpr):
+            return self.typed(None, ty)
+        return str(ty), "元" if str(ty) == "money" else "%" if str(ty) == "percent" else None
 
     def typed(self, te: n.TypeExpr | None, ty: Any) -> tuple[str, str | None]:
         """A type as text and its unit: from the checker when it resolved it, else as written."""

@@ -88,3 +88,15 @@ def test_every_use_of_a_parameter_in_the_city_policy_is_found() -> None:
     assert ix.diagnostics == ()
     uses = [o for o in ix.of("min_wage_monthly") if not o.declaration]
     assert len(uses) == text.count("min_wage_monthly") - 1 > 0
+
+
+def test_a_scorecards_fields_records_and_indicators_are_indexed() -> None:
+    text = (ROOT / "policies" / "recruitment-scorecard.policy").read_text(encoding="utf-8")
+    ix = build(text, "recruitment-scorecard.policy")
+    assert ix.diagnostics == ()
+    field = ix.symbols["annual_target"]
+    assert field.what.startswith("field each unit reports") and field.label == "年度招工任务"
+    assert len([o for o in ix.of("annual_target") if not o.declaration]) >= 1
+    assert ix.symbols["annual"].what == "indicator" and ix.symbols["annual"].cites
+    assert [o.declaration for o in ix.of("worker.labour_contract")][0] is True
+    assert len(ix.of("worker.labour_contract")) > 1
