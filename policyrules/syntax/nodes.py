@@ -138,7 +138,7 @@ class InSet:
     members: tuple[str, ...]
     negated: bool
     span: Span = _span()
-    source: Name | None = None
+    source: Name | None = attrs.field(default=None, eq=False)  # set_name as a reference: no new meaning
 
 
 @attrs.frozen(slots=True)
