@@ -98,17 +98,36 @@ def _position(doc: TextDocument, pos: lsp.Position) -> tuple[int, int]:
     return p.line + 1, p.character + 1
 
 
-def hover_text(sym: Symbol) -> str:
-    """Markdown: the name and its label, what it is, its type and unit, the clause and its text."""
-    head = f"**{sym.name}**" + (f" {sym.label}" if sym.label else "") + f" — {sym.what}"
+_WHAT_ZH = [(r"^parameter$", "参数"), (r"^value for each (\w+)$", r"每条 \1 的定义"), (r"^value$", "定义"),
+            (r"^output$", "输出"), (r"^facts$", "事实"), (r"^fact of (\w+)$", r"\1 的事实"),
+            (r"^field of (\w+)$", r"\1 的字段"), (r"^part of (\w+)$", r"\1 的组成部分"), (r"^category$", "枚举"),
+            (r"^category value$", "枚举值"), (r"^set$", "集合"), (r"^table$", "表"), (r"^record$", "记录类型"),
+            (r"^records$", "记录"), (r"^indicator$", "指标"), (r"^point item$", "计分项"), (r"^scorecard$", "考核表"),
+            (r"^benefit", "待遇"), (r"^obligation", "义务"), (r"^exemption", "免除"), (r"^title", "称号"),
+            (r"^outcome", "结果"), (r"^exclusive group", "不得重复享受组"), (r"^field each unit reports.*", "填报项"),
+            (r" \(yearly\)$", "(按年)"), (r" \(monthly\)$", "(按月)"), (r" \(once\)$", "(一次性)")]
+
+
+def hover_text(sym: Symbol, lang: str = "en") -> str:
+    """Markdown: the name and its label, what it is, its type and unit, the clause and its text
+    (the words around them in Chinese for a file written with Chinese keywords)."""
+    what = sym.what
+    if lang == "zh":
+        for pattern, zh in _WHAT_ZH:
+            what = re.sub(pattern, zh, what)
+    words = {"type": "类型", "unit": "单位", "cite": "依据"} if lang == "zh" else {}
+    head = f"**{sym.name}**" + (f" {sym.label}" if sym.label else "") + f" — {what}"
     lines = [head]
-    facts = [f"type: `{sym.type}`"] if sym.type else []
+    facts = [f"{words.get('type', 'type')}: `{sym.type}`"] if sym.type else []
     if sym.unit:
-        facts.append(f"unit: {sym.unit}")
+        unit = sym.unit
+        if lang == "zh":
+            unit = unit.replace(" per year", "/年").replace(" per month", "/月").replace(" once", "(一次性)")
+        facts.append(f"{words.get('unit', 'unit')}: {unit}")
     if facts:
         lines.append(" · ".join(facts))
     for cite in sym.cites:
-        lines.append(f"cite {cite}")
+        lines.append(f"{words.get('cite', 'cite')} {cite}")
     for text in sym.texts:
         lines.append("> " + " ".join(text.split()))
     return "\n\n".join(lines)
@@ -215,7 +234,8 @@ def make_server() -> PolicyServer:  # noqa: C901  (one handler per feature)
         doc, ix, occ = lookup(ls, params.text_document.uri, params.position)
         if occ is None:
             return None
-        content = lsp.MarkupContent(lsp.MarkupKind.Markdown, hover_text(ix.symbols[occ.key]))
+        content = lsp.MarkupContent(lsp.MarkupKind.Markdown,
+                                    hover_text(ix.symbols[occ.key], keyword_language(ix.text)))
         return lsp.Hover(contents=content, range=to_range(doc, occ.span))
 
     @server.feature(lsp.TEXT_DOCUMENT_DEFINITION)

@@ -100,3 +100,21 @@ def test_a_scorecards_fields_records_and_indicators_are_indexed() -> None:
     assert ix.symbols["annual"].what == "indicator" and ix.symbols["annual"].cites
     assert [o.declaration for o in ix.of("worker.labour_contract")][0] is True
     assert len(ix.of("worker.labour_contract")) > 1
+
+
+def test_hover_in_a_chinese_keyword_file_reads_in_chinese() -> None:
+    zh = """\
+政策 demo "示例"
+
+事实 person "个人":
+  annual_rent "年租金": 金额
+
+待遇 rent_subsidy "经营场地租费补贴" 按年
+  依据 "三(二)3"
+  金额为 person.annual_rent 的 10%
+"""
+    ix = build(zh, "zh.policy")
+    assert ix.diagnostics == ()
+    assert hover_text(ix.symbols["rent_subsidy"], "zh").startswith(
+        "**rent_subsidy** 经营场地租费补贴 — 待遇(按年)\n\n类型: `money` · 单位: 元/年\n\n依据 三(二)3")
+    assert hover_text(ix.symbols["person.annual_rent"], "zh").startswith("**annual_rent** 年租金 — person 的事实")
