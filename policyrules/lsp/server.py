@@ -51,7 +51,13 @@ class PolicyServer(LanguageServer):
         doc = self.workspace.get_text_document(uri)
         ix = self.indexes.get(uri)
         if ix is None or ix.text != doc.source.removeprefix("\ufeff"):
-            ix = build(doc.source, _path(uri))
+            try:
+                ix = build(doc.source, _path(uri))
+            except Exception as err:  # noqa: BLE001  (a bug of ours: said in the log, the editor keeps working)
+                self.window_log_message(lsp.LogMessageParams(
+                    type=lsp.MessageType.Error,
+                    message=f"policyrules could not check {_path(uri)}: {err.__class__.__name__}: {err}"))
+                ix = PolicyIndex(doc.source, (), {}, (), False)
             self.indexes[uri] = ix
             if ix.parsed:
                 self.last_parsed[uri] = ix

@@ -118,3 +118,25 @@ def test_hover_in_a_chinese_keyword_file_reads_in_chinese() -> None:
     assert hover_text(ix.symbols["rent_subsidy"], "zh").startswith(
         "**rent_subsidy** 经营场地租费补贴 — 待遇(按年)\n\n类型: `money` · 单位: 元/年\n\n依据 三(二)3")
     assert hover_text(ix.symbols["person.annual_rent"], "zh").startswith("**annual_rent** 年租金 — person 的事实")
+
+
+def test_a_checker_bug_is_logged_and_the_server_keeps_answering(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lsprotocol import types as lsp
+
+    from policyrules.lsp import server as srv
+
+    ls = srv.PolicyServer()
+    for _ in ls.protocol.lsp_initialize(lsp.InitializeParams(capabilities=lsp.ClientCapabilities())):
+        pass  # the protocol's own initialize sets up the workspace
+    ls.workspace.put_text_document(lsp.TextDocumentItem(uri="file:///x.policy", language_id="policy", version=1,
+                                                        text=POLICY))
+    logged: list[str] = []
+    monkeypatch.setattr(ls, "window_log_message", lambda params: logged.append(params.message))
+
+    def broken(text: str, path: str) -> None:
+        raise KeyError("oops")
+
+    monkeypatch.setattr(srv, "build", broken)
+    ix = ls.analyse("file:///x.policy")
+    assert not ix.parsed and ix.diagnostics == ()
+    assert logged == ["policyrules could not check /x.policy: KeyError: 'oops'"]
