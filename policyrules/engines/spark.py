@@ -60,7 +60,10 @@ def run_spark(policy: Any, input_path: str, output: str, on: dt.date, params: Ma
     compiled = sess.compiled(row=not sess.plan.passthrough, dialect="spark")
     path = rejects or default_rejects_path(output)
     io.file_format(path)
-    staging = tempfile.mkdtemp(prefix=".policyrules-staging-", dir=os.path.dirname(os.path.abspath(output)))
+    try:
+        staging = tempfile.mkdtemp(prefix=".policyrules-staging-", dir=os.path.dirname(os.path.abspath(output)))
+    except OSError as err:
+        raise BatchError(f"{output}: cannot write beside it: {err.strerror}") from None
     try:
         facts = os.path.join(staging, "facts.parquet")
         valid = io.write_output(sess.con, f"SELECT * FROM {sess.facts}", facts)

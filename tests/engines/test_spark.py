@@ -101,8 +101,11 @@ def test_cli_and_errors(spark: Any, tmp_path: Path, capsys: pytest.CaptureFixtur
     assert main(["batch", str(B1), src, "-o", out, "--on", B1_ON, "--engine", "spark"]) == 2  # exists
     assert main(["batch", str(B1), src, "-o", str(tmp_path / "r.csv"), "--on", B1_ON, "--engine", "spark"]) == 2
     assert main(["batch", str(B1), src, "--on", B1_ON, "--engine", "sparky"]) == 2
+    assert main(["batch", str(B1), src, "-o", str(tmp_path / "no" / "r.parquet"), "--on", B1_ON,
+                 "--engine", "spark"]) == 2
     err = capsys.readouterr().err
     assert "exists already" in err and "writes Parquet" in err and "expected duckdb, spark" in err
+    assert "cannot write beside it" in err
     assert "Traceback" not in err
     with pytest.raises(BatchError, match="writes Parquet"):
         from policyrules.engines.spark import run_spark
