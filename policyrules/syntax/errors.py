@@ -96,10 +96,29 @@ def syntax_diagnostic(err: lark.UnexpectedInput, text: str, path: str) -> Diagno
         before = _token_before(text, tok.start_pos or 0)
         if before is not None and before.end_line is not None and before.end_line < (tok.line or 0):
             return missing_colon(text, path, before.end_line, before.end_column or 1)
+    glued = _glued_to_keyword(text, tok)
+    if glued is not None:  # `citee` read as the keyword `cite` and then `e`: the word as written
+        word, start, line, col = glued
+        meant = did_you_mean(word, expected, text, start)
+        if meant:
+            return Diagnostic("P002", f"unexpected {word!r}", Span(line, col, line, col + len(word)), path,
+                              hint=f"did you mean `{meant}`?")
     width = max(1, len(str(tok)))
     meant = did_you_mean(str(tok), expected, text, tok.start_pos)
     hint = f"did you mean `{meant}`?" if meant else _describe(expected, lang) or None
     return Diagnostic("P002", f"unexpected {str(tok)!r}", Span(line, col, line, col + width), path, hint=hint)
+
+
+def _glued_to_keyword(text: str, tok: lark.Token) -> tuple[str, int, int, int] | None:
+    """When ``tok`` is a word written right after a keyword, with no space (the lexer reads
+    `citee` as `cite` and `e`): the whole word, its offset, line and column."""
+    start = tok.start_pos or 0
+    if not str(tok).isidentifier() or start == 0 or not (text[start - 1].isalnum() or text[start - 1] == "_"):
+        return None
+    before = _token_before(text, start)
+    if before is None or before.end_pos != start or before.type not in keyword_terminals():
+        return None
+    return str(before) + str(tok), before.start_pos or 0, before.line or 1, before.column or 1
 
 
 def _expected(err: lark.UnexpectedToken) -> set[str]:

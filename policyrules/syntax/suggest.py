@@ -73,8 +73,10 @@ def did_you_mean(word: str, expected: set[str], text: str | None = None, start: 
     chinese = is_chinese(word)
     pool = sorted({kw for kw in keyword_terminals().values() if is_chinese(kw) == chinese})
     key = word if chinese else word.lower()
-    # Chinese keywords are two or three characters: one wrong character is already half the word
-    close = difflib.get_close_matches(key, pool, n=4, cutoff=0.5 if chinese else 0.75)
+    # Chinese keywords are two or three characters: one wrong character is already half the word,
+    # and a three- or four-letter English word (`adn`) has few letters to agree on
+    cutoff = 0.5 if chinese else 0.6 if len(word) <= 4 else 0.75
+    close = difflib.get_close_matches(key, pool, n=4, cutoff=cutoff)
     synonym = SYNONYMS.get(word) or SYNONYMS.get(key)
     if synonym:
         close.insert(0, synonym)

@@ -104,3 +104,36 @@ def test_an_unclosed_long_text_is_reported_as_such() -> None:
 @pytest.mark.parametrize(("text", "lang"), [(EN, "en"), (ZH, "zh"), ("# 注释\n\n政策 x", "zh"), ("", "en")])
 def test_keyword_language_follows_the_first_declaration(text: str, lang: str) -> None:
     assert keyword_language(text) == lang
+
+
+def typos(word: str) -> set[str]:
+    """Every word one slip away from ``word``: a letter dropped, doubled or swapped with the next."""
+    out = set()
+    for i in range(len(word)):
+        out.add(word[:i] + word[i + 1:])
+        out.add(word[:i] + word[i] + word[i:])
+        if i + 1 < len(word):
+            out.add(word[:i] + word[i + 1] + word[i] + word[i + 2:])
+    return out - {word, ""}
+
+
+SLIPS = [(text, kw, ctx, slip)
+         for text, kw, ctx in [(EN, "cite", '  cite "一"'), (EN, "when", "  when person"),
+                               (EN, "amount", "  amount 3000"), (EN, "and", " and person.age"),
+                               (ZH, "依据", '  依据 "一"'), (ZH, "条件", "  条件 person"), (ZH, "金额为", "  金额为 3000")]
+         for slip in sorted(typos(kw))]
+
+
+@pytest.mark.parametrize(("text", "kw", "ctx", "slip"), SLIPS, ids=[f"{s[1]}->{s[3]}" for s in SLIPS])
+def test_every_one_letter_slip_of_a_clause_keyword_gets_it_suggested(text: str, kw: str, ctx: str, slip: str) -> None:
+    from policyrules.syntax.suggest import keyword_terminals
+
+    if slip in set(keyword_terminals().values()):
+        pytest.skip(f"{slip} is itself a keyword")
+    broken = text.replace(ctx, ctx.replace(kw, slip, 1), 1)
+    found = diagnostics(broken)
+    assert any(hint == f"did you mean `{kw}`?" for *_, hint in found), found
+    # the word is underlined as written, even when the lexer split it (`citee` = `cite` + `e`)
+    (code, line, column, message, _), *_ = [d for d in found if d[4] == f"did you mean `{kw}`?"]
+    assert (code, message) == ("P002", f"unexpected {slip!r}")
+    assert broken.splitlines()[line - 1][column - 1:].startswith(slip)
