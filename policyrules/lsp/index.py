@@ -160,7 +160,9 @@ class _Builder:
             self.declaration(d)
         for d in decls:
             self.uses(d)
-        self.occurrences.sort(key=lambda o: (o.span.line, o.span.column))
+        # one occurrence per place (a set's name is both a Name and the InSet's set_name), in order
+        unique = {(o.key, o.span): o for o in sorted(self.occurrences, key=lambda o: o.declaration)}
+        self.occurrences = sorted(unique.values(), key=lambda o: (o.span.line, o.span.column))
 
     def declaration(self, d: Any) -> None:  # noqa: C901  (one branch per kind of declaration)
         cites = tuple(c.value for c in getattr(d, "cites", ()))
@@ -318,8 +320,6 @@ class _Builder:
                 at = self.find(node.table, a, b)
                 if at is not None:
                     self.use(node.table, at)
-            elif isinstance(node, n.Aggregate) and isinstance(node.items, n.Name):
-                pass  # its Name is visited as a node
         if isinstance(d, n.GroupDecl):
             for m, s in zip(d.members, d.member_spans, strict=False):
                 self.use(m, s)
@@ -335,9 +335,9 @@ class _Builder:
                 at = Span(e.span.line, e.span.column, e.span.line, e.span.column + len(e.key))
                 self.use(f"{self.enum_of_value.get(e.key)}|{e.key}", at)
         elif isinstance(d, n.ValueDecl) and d.each:
-            a, b = self.region(d.span)
-            at = self.find(d.each, self.find(d.name, a, b) and a or a, b)
-            if at is not None and at != self.symbols[d.name].span:
+            name_at = self.symbols[d.name].span  # `value pay for_each overtime_record = …`
+            at = self.find(d.each, self.offset(name_at.line, name_at.end_column), self.region(d.span)[1])
+            if at is not None:
                 self.use(d.each, at)
         for field in _type_refs(d):
             ref = field.element or field.ref

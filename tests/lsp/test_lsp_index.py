@@ -80,6 +80,8 @@ def test_every_occurrence_in_every_bundled_policy_is_where_its_name_is_written(p
         assert written == ix.symbols[o.key].name, (o, written)
     for sym in ix.symbols.values():  # every declared name is found where it is declared
         assert sum(o.declaration for o in ix.of(sym.key)) == 1, sym.key
+    spans = [o.span for o in ix.occurrences]  # one occurrence a place: a rename never edits a place twice
+    assert len(spans) == len(set(spans))
 
 
 def test_every_use_of_a_parameter_in_the_city_policy_is_found() -> None:
