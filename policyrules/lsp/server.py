@@ -314,7 +314,7 @@ def rename_problem(ix: PolicyIndex, key: str, new: str) -> str | None:
         if other.key == key or other.name != new:
             continue
         other_owner = other.key.rpartition(".")[0] if "." in other.key and "|" not in other.key else None
-        if other_owner == owner:
+        if other_owner == owner or other_owner is None or owner is None:  # names used bare would clash
             return f"`{new}` is already defined (line {other.span.line})"
     return None
 

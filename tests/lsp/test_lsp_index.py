@@ -67,6 +67,9 @@ def test_rename_refuses_keywords_bad_names_and_clashes() -> None:
     assert rename_problem(ix, "cap", "3x") and "not a name" in (rename_problem(ix, "cap", "3x") or "")
     assert rename_problem(ix, "cap", "rent_subsidy") == "`rent_subsidy` is already defined (line 13)"
     assert rename_problem(ix, "person.venue", "cert") == "`cert` is already defined (line 8)"
+    # a field is used by its bare name: it may not take a parameter's, nor a parameter a field's
+    assert rename_problem(ix, "person.annual_rent", "cap") == "`cap` is already defined (line 10)"
+    assert rename_problem(ix, "cap", "annual_rent") == "`annual_rent` is already defined (line 6)"
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "policies").glob("*.policy")), ids=lambda p: p.stem)
