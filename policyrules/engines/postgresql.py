@@ -16,6 +16,7 @@ from typing import Any
 
 from policyrules.batch.run import BatchError, BatchResult, plan_columns
 from policyrules.engines import pg_validation as pv
+from policyrules.types import Kind
 
 CHECKED = "policyrules_checked"
 FACTS = "policyrules_facts"
@@ -48,11 +49,12 @@ def run_postgresql(policy: Any, dsn: str, table: str, into: str, on: dt.date,
     from policyrules.compile import resolve
 
     cp = policy.checked
-    structured = nested.structured_fields(cp)
+    structured = [(k, f) for k, f in nested.structured_fields(cp)
+                  if cp.facts[k].fields[f].type.kind in (Kind.LIST, Kind.RECORD, Kind.MAP, Kind.MONTH)]
     if structured:
         names = ", ".join(f"{k}.{f}" for k, f in structured[:6])
-        raise BatchError(f"policy {cp.name} has structured or optional facts ({names}), which a PostgreSQL run "
-                         "does not read: run it with --engine duckdb or spark over Parquet")
+        raise BatchError(f"policy {cp.name} has lists, records or calendar months ({names}), which a PostgreSQL "
+                         "run does not read: run it with --engine duckdb or spark over Parquet")
     resolved = resolve(cp, on, dict(params or {}))
     rejects = rejects or f"{into}_rejects"
     source, target, problems_table = _relation(table), _relation(into), _relation(rejects)
@@ -95,14 +97,20 @@ def _run(con: Any, cp: Any, on: dt.date, params: dict[str, Any], table: str, int
             raise BatchError(f"table {name} exists already: drop it or name another (--into, --rejects)")
     named = {mapping.get(c, c): c for c in columns}  # fact or column name -> source column
     plan = plan_columns(cp, list(named), "parquet")
-    checks = {col: pv.checks(named[col], t, columns[named[col]]) for col, t in plan.schema.items()}
+    # optional facts and facts with a default (scalars: the rest was refused above) may be empty
+    optional = {col: cp.facts[k].fields[f].type for col, (k, f) in plan.nested.items() if col not in plan.absent}
+    checks = {col: pv.checks(named[col], t, columns[named[col]]) for col, t in {**plan.schema, **optional}.items()}
     keep = [pv.quote(named[c]) for c in plan.passthrough]
     typed = [f"{v} AS {pv.quote(f'v:{col}')}" for col, (v, _, _) in checks.items()]
     # a table, not a view: the validation runs once per row, not once per use of a fact in the query
     con.execute(f"CREATE TEMP TABLE {CHECKED} AS SELECT *{''.join(', ' + t for t in typed)} FROM {source}")
-    valid = " AND ".join(f"{pv.quote(f'v:{col}')} IS NOT NULL" for col in checks) or "TRUE"
+    valid = " AND ".join(f"({pv.quote(f'v:{col}')} IS NOT NULL{f' OR {missing}' if col in optional else ''})"
+                         for col, (_, missing, _) in checks.items()) or "TRUE"
     facts = [f"{pv.quote(named[c])} AS {pv.quote('in:' + c)}" for c in plan.passthrough]
     facts += [f"{pv.quote(f'v:{col}')} AS {pv.quote('in:' + col)}" for col in checks]
+    for col in plan.absent:  # an optional fact without a column: absent on every row
+        k, f = plan.nested[col]
+        facts.append(f"CAST(NULL AS {pv.SQL_TYPES[cp.facts[k].fields[f].type.kind]}) AS {pv.quote('in:' + col)}")
     con.execute(f"CREATE TEMP VIEW {FACTS} AS SELECT {', '.join(facts) or 'TRUE AS none'} FROM {CHECKED} "
                 f"WHERE {valid}")
     compiled = compile_query(cp, on, params, kinds=plan.kinds,
@@ -111,7 +119,8 @@ def _run(con: Any, cp: Any, on: dt.date, params: dict[str, Any], table: str, int
                              dialect="postgres")
     computed = con.execute(f"CREATE TABLE {target} AS {compiled.sql()}").rowcount
     if checks:
-        values = ", ".join(f"({pv.lit(col)}, {pv.raw(named[col])}, CASE WHEN {missing} THEN 'missing value' "
+        values = ", ".join(f"({pv.lit(col)}, {pv.raw(named[col])}, CASE WHEN {missing} THEN "
+                           f"{'NULL' if col in optional else chr(39) + 'missing value' + chr(39)} "
                            f"WHEN {pv.quote(f'v:{col}')} IS NULL THEN {why} END)"
                            for col, (_, missing, why) in checks.items())
         problems = con.execute(

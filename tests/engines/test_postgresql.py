@@ -4,6 +4,7 @@ PostgreSQL server (a throwaway cluster, tests/pg_cluster.py), exact to the fen a
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
@@ -150,3 +151,46 @@ def test_typed_columns_rejected_as_duckdb_rejects_parquet(pg_cluster, tmp_path: 
     assert sorted(pg_problems) == sorted(duck_problems) and len(duck_problems) >= 4
     got = {r["person_id"]: r for r in pg_rows(pg_cluster.dsn, "SELECT * FROM typed_results")}
     assert got == expected and len(got) == 2  # rows 1 and 3
+
+
+OPTIONAL = """policy optional_pg
+facts person:
+  registered: optional date
+  unlawful: bool = false
+  bonus: optional money
+  base: money
+output start: date = registered
+output double: bool = unlawful
+output known: bool = given(bonus)
+output total: money = if given(bonus) then base + bonus else base
+"""
+
+
+def test_optional_facts_and_defaults_as_the_interpreter(pg_cluster, tmp_path: Path) -> None:  # noqa: F811
+    """An empty optional fact is absent (its default, or still needed), a given one is validated by
+    the forms; a column the table lacks is absent on every row."""
+    from policyrules.api import loads
+
+    policy = loads(OPTIONAL, "<optional>")
+    rows = [{"id": "1", "registered": None, "unlawful": None, "bonus": None, "base": "100"},
+            {"id": "2", "registered": "2024-05-01", "unlawful": "true", "bonus": "0.005", "base": "100"},
+            {"id": "3", "registered": " ", "unlawful": "否", "bonus": "1,234.50", "base": "1"},
+            {"id": "4", "registered": "2024-02-30", "unlawful": "x", "bonus": "-1", "base": ""}]
+    load_table(pg_cluster.dsn, "opt_facts", pa.Table.from_pylist(rows), as_text=True)
+    on = dt.date(2024, 6, 30)
+    result = run_postgresql(policy, pg_cluster.dsn, "opt_facts", "opt_results", on)
+    assert (result.computed, result.rejected_rows) == (3, 1)
+    got = {r["id"]: r for r in pg_rows(pg_cluster.dsn, "SELECT * FROM opt_results")}
+    for row in rows[:3]:
+        facts = {k: v for k, v in row.items() if k != "id" and v is not None and v.strip()}
+        d = policy.evaluate({"person": facts}, on=on)
+        assert {n: got[row["id"]][n] for n in ("start", "double", "known", "total")} == {
+            n: d.value(n) for n in ("start", "double", "known", "total")}, row
+    problems = {(r["field"], r["reason"]) for r in pg_rows(pg_cluster.dsn, "SELECT * FROM opt_results_rejects")}
+    assert problems == {("registered", "not a calendar day: '2024-02-30'"), ("base", "missing value"),
+                        ("unlawful", "not a true/false value (expected true/false, yes/no, 1/0 or 是/否): 'x'"),
+                        ("bonus", "cannot be negative (declare it `signed money` if it can be): '-1'")}
+    load_table(pg_cluster.dsn, "opt_few", pa.table({"base": ["5"]}), as_text=True)
+    run_postgresql(policy, pg_cluster.dsn, "opt_few", "opt_few_results", on)
+    assert pg_rows(pg_cluster.dsn, "SELECT * FROM opt_few_results") == [
+        {"start": None, "double": False, "known": False, "total": Decimal("5.00")}]
