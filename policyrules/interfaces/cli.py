@@ -213,7 +213,7 @@ def _evaluate(args: argparse.Namespace) -> tuple[Any, Any]:
 
 @command("eval")
 def cmd_eval(args: argparse.Namespace) -> int:
-    from policyrules.explain.data import decision_to_dict
+    from policyrules.explain.data import decision_to_dict, plain, typed_plain
 
     policy, decision = _evaluate(args)
     if args.json:
@@ -223,14 +223,30 @@ def cmd_eval(args: argparse.Namespace) -> int:
     width = max(len(n) for n in names) if names else 0
     for name in names:
         r = decision.outputs[name]
-        value = ("true" if r.value else "false") if isinstance(r.value, bool) else format(r.value, "f")
-        parts = "  (" + ", ".join(f"{k} {format(v, 'f')}" for k, v in r.parts.items()) + ")" if r.parts else ""
+        value = _shown(typed_plain(r.value, r.type) if r.type is not None else plain(r.value), r.type)
+        parts = "  (" + ", ".join(f"{k} {_shown(plain(v), None)}" for k, v in r.parts.items()) + ")" if r.parts else ""
         status = "" if r.status in ("paid", "applies") else f"  [{r.status}]"
         print(f"{name:<{width}}  {value:>12}{parts}{status}")
     broken = [i for i in decision.invariants if not i.holds]
     for inv in broken:
         print(f"invariant violated: {inv.label}", file=sys.stderr)
     return FAILED if broken else OK
+
+
+def _shown(value: Any, ty: Any) -> str:
+    """One output's value on a line of `eval`: in its own unit (`2 years`, `2024-05`, `20%`)."""
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(_shown(v, None) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_shown(v, None)}" for k, v in value.items()) + "}"
+    unit = {"day": "days", "month": "months", "year": "years"}.get(getattr(ty, "unit", None) or "", "")
+    if ty is not None and getattr(ty, "kind", None) == "duration" and unit:
+        return f"{value} {unit}"
+    return str(value)
 
 
 @command("explain")
