@@ -286,16 +286,33 @@ def _source_digits(source: str | None) -> int | None:
 def fact_type(t: Type, source: str | None = None) -> str:
     """The DuckDB type of fact ``t`` in view ``facts`` when read from an input column of type
     ``source``: a 64-bit ``DECIMAL(18, scale)`` when every value that passes validation fits in it
-    (a typed column with few enough digits, or a percent, at most 1), else :data:`SQL_TYPES`.
-    Narrow decimals make the compiled query's arithmetic 64-bit, several times cheaper."""
+    (a typed column with few enough digits, or a percent, at most 1); else, for a typed column with
+    fewer decimal places than the kind holds (an integer column of months), ``DECIMAL(18, places
+    of the column)`` when that fits; else :data:`SQL_TYPES`.  A fact never has more places than
+    its kind (the compiled query's scales are upper bounds), and narrow decimals make the compiled
+    query's arithmetic 64-bit, several times cheaper than 128-bit."""
     scale = _SCALES.get(t.kind)
     digits = _source_digits(source)
     if scale is not None and digits is not None:
-        if t.kind is Kind.PERCENT:
-            digits = 1
-        if min(digits, forms.MAX_DIGITS) + scale <= 18:
-            return f"DECIMAL(18,{scale})"
+        digits = 1 if t.kind is Kind.PERCENT else min(digits, forms.MAX_DIGITS)
+        decimal = re.fullmatch(r"DECIMAL\((\d+),\s*(\d+)\)", (source or "").upper())
+        places = int(decimal.group(2)) if decimal else 0
+        for fits in (scale, places):
+            if places <= scale and digits + fits <= 18:  # (more places: read as text, kept wide)
+                return f"DECIMAL(18,{fits})"
     return SQL_TYPES[t.kind]
+
+
+def fact_digits(t: Type, source: str | None = None) -> int | None:
+    """How many digits the unscaled value of fact ``t`` read from a ``source`` column can have when
+    its facts type is a narrow ``DECIMAL(18, s)`` (:func:`fact_type`); None when it is not.
+    The compiler uses it to keep a product in 64 bits when it cannot overflow them."""
+    narrow = re.fullmatch(r"DECIMAL\(18,(\d+)\)", fact_type(t, source))
+    digits = _source_digits(source)
+    if narrow is None or digits is None:
+        return None
+    whole = 1 if t.kind is Kind.PERCENT else min(digits, forms.MAX_DIGITS)
+    return whole + int(narrow.group(1))
 
 
 def _within(x: str, kind: Kind) -> str:

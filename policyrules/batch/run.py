@@ -28,7 +28,7 @@ from policyrules.types import Type
 if TYPE_CHECKING:  # not imported at run time: a cached run never loads the checker
     from policyrules.check.checked import CheckedPolicy
 
-MEMORY_LIMIT = "512MB"
+MEMORY_LIMIT = "384MB"
 
 
 class BatchError(io.BatchError):
@@ -175,9 +175,11 @@ class Session:
         passthrough: list[Any] = ([(io.ROW, "row")] if row else []) + [
             (io.IN + c, c) for c in list(self.plan.passthrough) + [c for c in extra if c not in self.plan.passthrough]]
         columns = {key: io.IN + col for key, col in self.plan.columns.items()}
+        digits = {key: d for key, col in self.plan.columns.items() if col in self.plan.schema
+                  and (d := io.fact_digits(self.plan.schema[col], self.types.get(col))) is not None}
         return compile_query(self.cp, self.on, self.params, kinds=self.plan.kinds, columns=columns,
                              source=self.facts, passthrough=passthrough, eligibility=eligibility,
-                             invariants=invariants, dialect=dialect)
+                             invariants=invariants, dialect=dialect, digits=digits)
 
 
 def connect(progress: bool | None = None, memory_limit: str = MEMORY_LIMIT) -> Any:

@@ -113,7 +113,8 @@ def _digits(quantum: Decimal) -> int:
 
 class QueryCompiler:
     def __init__(self, cp: CheckedPolicy, on: dt.date, params: Mapping[str, Any], kinds: Sequence[str],
-                 columns: Mapping[tuple[str, str], str], dialect: str):
+                 columns: Mapping[tuple[str, str], str], dialect: str,
+                 digits: Mapping[tuple[str, str], int] | None = None):
         if dialect not in s.DIALECTS:
             raise ValueError(f"unknown dialect {dialect!r}; use one of {', '.join(s.DIALECTS)}")
         self.cp = cp
@@ -122,6 +123,8 @@ class QueryCompiler:
         self.kinds = frozenset(kinds)
         self.columns = dict(columns)
         self.dialect = dialect
+        # digits of the unscaled values of the facts read from narrow (64-bit) columns
+        self.digits = {f"fact:{k}.{f}": d for (k, f), d in (digits or {}).items()}
         self.defs: dict[str, Sql] = {}  # computed column -> its expression
         self.value_cols: dict[str, Sql] = {}
         self.final: dict[str, Sql] = {}  # output -> final value (money) or eligibility (bool)
@@ -153,6 +156,27 @@ class QueryCompiler:
         self.defs[name] = x
         return s.column(name, x.kind, x.scale, dep=True)
 
+    def mul(self, a: Sql, b: Sql) -> Sql:
+        """``a × b``.  DuckDB multiplies two decimals of at most 18 digits in 64 bits and stops
+        with an overflow error when the product does not fit (it does not widen, as it does for
+        a sum); facts read from narrow typed columns are such decimals (``batch.io.fact_type``).
+        So on DuckDB the operands are widened to 38 digits first, unless the size of both is known
+        (a literal, a fact with ``digits``) and their product cannot exceed 18 digits."""
+        if self.dialect == "duckdb" and "dec" in (a.kind, b.kind):
+            da, db = self._unscaled_digits(a), self._unscaled_digits(b)
+            if da is None or db is None or da + db > 18:  # the product could overflow 64 bits
+                a, b = (_wide(x) for x in (a, b))
+        return s.mul(a, b)
+
+    def _unscaled_digits(self, x: Sql) -> int | None:
+        """How many digits ``x``'s unscaled value can have, when known: a literal, or a fact read
+        from a narrow column (``digits``); None for anything else."""
+        if isinstance(x.e, exp.Literal) and not x.e.is_string:
+            return len(Decimal(x.e.this).as_tuple().digits)
+        if isinstance(x.e, exp.Column):
+            return self.digits.get(x.e.name)
+        return None
+
     def helper(self, x: Sql) -> Sql:
         self._helpers += 1
         return self.define(f"__h{self._helpers}", x)
@@ -183,10 +207,10 @@ class QueryCompiler:
             return self.binary(e)
         if isinstance(e, n.Of) and _fraction(e.rate):  # 2/3 of x is 2 × x / 3: exact where the amount is
             assert isinstance(e.rate, n.Binary)
-            return s.div(s.mul(self.ex(e.rate.left), self.ex(e.base)), self.ex(e.rate.right), self.dialect,
+            return s.div(self.mul(self.ex(e.rate.left), self.ex(e.base)), self.ex(e.rate.right), self.dialect,
                          self.helper)
         if isinstance(e, n.Of):
-            return s.mul(self.ex(e.rate), self.ex(e.base))
+            return self.mul(self.ex(e.rate), self.ex(e.base))
         if isinstance(e, n.PerPeriod | n.Actual):
             return self.ex(e.operand)
         if isinstance(e, n.Bound):
@@ -235,7 +259,7 @@ class QueryCompiler:
             if default is not None:
                 col = s.coalesce(col, literal(default))
             if ty.kind is K.DURATION and ty.unit == "year":
-                return s.mul(col, s.number(12))
+                return self.mul(col, s.number(12))
             return col
         if w == "param":
             if isinstance(self.params[ref.name], list | tuple):
@@ -297,12 +321,12 @@ class QueryCompiler:
         if op == "mul":
             for x, y in ((ta, tb), (tb, ta)):
                 if x.kind is K.RATE and y.kind is K.DURATION:
-                    product = s.mul(a, b)
+                    product = self.mul(a, b)
                     return s.div(product, s.number(12), self.dialect, self.helper) if x.unit == "year" else product
-            return s.mul(a, b)
+            return self.mul(a, b)
         q = s.div(a, b, self.dialect, self.helper)
         if ta.kind is K.MONEY and tb.kind is K.RATE and tb.unit == "year":
-            return s.mul(q, s.number(12))
+            return self.mul(q, s.number(12))
         return q
 
     def call(self, e: n.Call) -> Sql:
@@ -393,7 +417,7 @@ class QueryCompiler:
                 low = s.number(band.low or 0)
                 top = key if band.high is None else s.least([key, s.number(band.high)])
                 part = s.greatest([s.add(top, low, "sub"), s.number(0)])
-                share = s.mul(part, self.ex(band.expr))
+                share = self.mul(part, self.ex(band.expr))
                 total = share if total is None else s.add(total, share)
             return total if total is not None else s.number(0)
         whens = []
@@ -470,7 +494,7 @@ class QueryCompiler:
         if fty.default is not None:
             x = s.coalesce(x, literal(fty.default))
         if fty.type.kind is K.DURATION and fty.type.unit == "year":
-            return s.mul(x, s.number(12))
+            return self.mul(x, s.number(12))
         return x
 
     def item_var(self, record: str, e: Any) -> str:
@@ -597,7 +621,7 @@ class QueryCompiler:
             if lit is None and value.kind not in (K.INTEGER, K.NUMBER, K.MONEY, K.DURATION):
                 raise Unsupported(f"`{e.func}` to a step of type {value}", self.rule, span=e.span)
             whole = s.round_to(s.div(x, step, self.dialect, self.helper), 0, mode, self.dialect)
-            r = s.mul(whole, step)
+            r = self.mul(whole, step)
         if x.kind == "int":
             return Sql(s.cast(r.e, "BIGINT"), "int", 0, r.deps)
         return r
@@ -753,7 +777,7 @@ class QueryCompiler:
         if how == "twelfth":
             return s.div(x, s.number(12), self.dialect, self.helper)
         assert f is not None
-        return s.mul(x, f)
+        return self.mul(x, f)
 
     def period(self, o: Output, term: tuple[Sql, Sql | None, Sql] | None) -> tuple[str, Sql | None]:
         at = o.amount_type
@@ -779,7 +803,7 @@ class QueryCompiler:
         used = self.ex(term.counting)
         if self.cp.type_of(term.counting).kind is K.INTEGER:
             lt = self.cp.type_of(term.limit)
-            used = s.mul(used, s.number(12 if lt.unit == "year" else 1))
+            used = self.mul(used, s.number(12 if lt.unit == "year" else 1))
         unlimited: list[Sql] = []
         bonus: Sql = s.ZERO
         for ext in term.extensions:
@@ -944,6 +968,15 @@ class QueryCompiler:
         return exp.Select(expressions=final_cols).from_(current, copy=False)
 
 
+def _wide(x: Sql) -> Sql:
+    """``x`` as a 38-digit decimal (for a product that must not overflow 64 bits), unless it is a
+    constant (a small literal widens nothing)."""
+    constant = isinstance(x.e, exp.Literal) or (isinstance(x.e, exp.Cast) and isinstance(x.e.this, exp.Literal))
+    if x.kind != "dec" or constant:
+        return x
+    return Sql(s.cast(x.e, s.decimal_type(x.scale)), "dec", x.scale, x.deps)
+
+
 def _narrow(x: Sql, digits: int) -> Sql:
     """A rounded amount as DECIMAL(18, digits): 64-bit, so faster to compute with and to write,
     and wide enough for any one person's amount (up to 10^16 yuan; beyond it DuckDB stops with
@@ -962,7 +995,7 @@ def _expr_kinds(cp: CheckedPolicy, e: Any) -> frozenset[str]:
 def compile_query(cp: CheckedPolicy, on: dt.date, params: Mapping[str, Any], *, kinds: Sequence[str] | None = None,
                   columns: Mapping[tuple[str, str], str] | None = None, source: str = "facts",
                   passthrough: Sequence[Any] = (), dialect: str = "duckdb", eligibility: bool = False,
-                  invariants: bool = False) -> Compiled:
+                  invariants: bool = False, digits: Mapping[tuple[str, str], int] | None = None) -> Compiled:
     """Compile ``cp`` for the facts of ``kinds`` (default: all) with resolved ``params``.
 
     ``columns`` maps (kind, field) to the source column (default :func:`default_columns`).
@@ -970,5 +1003,5 @@ def compile_query(cp: CheckedPolicy, on: dt.date, params: Mapping[str, Any], *, 
     """
     kinds = list(cp.facts) if kinds is None else list(kinds)
     columns = default_columns(cp, kinds) if columns is None else columns
-    qc = QueryCompiler(cp, on, params, kinds, columns, dialect)
+    qc = QueryCompiler(cp, on, params, kinds, columns, dialect, digits)
     return qc.build(source, passthrough, eligibility, invariants)

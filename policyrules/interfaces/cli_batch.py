@@ -57,8 +57,8 @@ def register(sub: Any, command: Callable[..., Any]) -> None:
                         "other than facts)")
     s.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="DuckDB's progress bar on long runs (default: when stderr is a terminal)")
-    s.add_argument("--memory-limit", default="512MB", metavar="SIZE",
-                   help="DuckDB's memory limit for the run (default 512MB; larger runs spill to disk)")
+    s.add_argument("--memory-limit", default="384MB", metavar="SIZE",
+                   help="DuckDB's memory limit for the run (default 384MB; larger runs spill to disk)")
     command("batch")(cmd_batch)
 
     s = sub.add_parser("summary", help="totals, counts eligible and paid, averages per output, by group")
