@@ -292,6 +292,12 @@ class Checker:
                 elif want is not None and not compatible(ty, want):
                     self.error("T004", f"output `{name}` is declared {describe(want)} but computes {describe(ty)}",
                                d.expr.span)
+                elif want is not None and want.kind is t.Kind.INTEGER and ty.kind is not t.Kind.INTEGER \
+                        and not d.rounding and not _whole(d.expr):
+                    self.error("T004", f"output `{name}` is declared a whole number but computes {describe(ty)}, "
+                                       "which may have a fraction", d.expr.span,
+                               hint="say how it is made whole: a clause `rounding down to 1` (or `half_up`), "
+                                    "or `floor(…)` / `round_down(…, 1)` in the expression")
                 elif want is not None:
                     self.scope.value_types[name] = want
             for r in d.rounding:
@@ -700,6 +706,14 @@ def _body_parts(body: Any) -> tuple[str, ...]:
             return _body_parts(body.default)
         return _body_parts(body.branches[0].value) if body.branches else ()
     return ()
+
+
+def _whole(e: n.Expr) -> bool:
+    """Is ``e`` made whole by the function that computes it (``floor``, ``round(x, 1)``, …)?"""
+    if isinstance(e, n.Call) and e.func in ("floor", "ceil"):
+        return True
+    return (isinstance(e, n.Call) and e.func in ("round", "round_down") and len(e.args) == 2
+            and isinstance(e.args[1], n.Number) and e.args[1].value == 1)
 
 
 def _part_names(d: n.OutputDecl) -> tuple[str, ...]:

@@ -37,3 +37,32 @@ def test_a_table_parameter_given_as_json_text() -> None:
     d = p.evaluate({"person": {"wage": "30000.00"}}, on="2024-06-30",
                    parameters={"averages": '{"2023": "10000.00"}'})
     assert d.value("cap") == Decimal("30000.00") and d.value("wage_basis") == "normal"
+
+
+def test_a_whole_number_output_says_how_it_is_made_whole() -> None:
+    """`output x: integer = n * 1.5` gave 7 in eval (truncated), 7.5 in explain and 8 in batch: now
+    it is refused unless the policy says how to make it whole, and then every path rounds alike."""
+    import datetime as dt
+    from decimal import Decimal
+
+    import duckdb
+
+    from policyrules.api import PolicyError, loads
+    from policyrules.compile import compile_query, resolve
+
+    text = 'policy w "w"\nfacts person:\n  n: integer\noutput x: integer = n * 1.5\n'
+    try:
+        loads(text, "w.policy")
+        raise AssertionError("a fractional integer output was accepted")
+    except PolicyError as err:
+        assert [d.code for d in err.diagnostics] == ["T004"] and "whole number" in err.diagnostics[0].message
+    on = dt.date(2024, 1, 1)
+    for clause, want in (("  rounding half_up to 1\n", 8), ("  rounding down to 1\n", 7)):
+        p = loads(text + clause, "w.policy")
+        got = p.evaluate({"person": {"n": 5}}, on=on).outputs["x"].value
+        con = duckdb.connect()
+        con.execute("CREATE TABLE facts AS SELECT 5 AS n")
+        sql = compile_query(p.checked, on, resolve(p.checked, on, {})).sql()
+        assert Decimal(got) == want == con.execute(sql).fetchone()[0]
+    floored = loads(text.replace("n * 1.5", "floor(n * 1.5)"), "w.policy")
+    assert floored.evaluate({"person": {"n": 5}}, on=on).outputs["x"].value == 7
