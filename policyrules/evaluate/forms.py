@@ -153,7 +153,7 @@ def parse_text(text: str, t: Type) -> tuple[Any, str | None]:
     s = text.strip(SPACE)
     k = t.kind
     if k is Kind.TEXT:
-        return text, None
+        return s, None  # trimmed like every other value, in batch as in eval (" 阜平县" is 阜平县)
     if len(s) <= MAX_CHARS:
         if k is Kind.BOOL:
             low = s.lower()
