@@ -55,6 +55,8 @@ def convert_field(cp: CheckedPolicy, value: Any, ty: t.Type, where: str, problem
     if k is K.LIST:
         if value is None:
             return ()
+        if isinstance(value, str) and value.lstrip().startswith("["):
+            value = _json_or_text(value)  # a list written inline, as in `--param bands=[{"rate": "3%"}]`
         if not isinstance(value, list | tuple):
             problem(where, f"expected a list, got {_short(value)}")
             return None

@@ -205,3 +205,14 @@ def test_the_income_tax_policy_carries_its_tables() -> None:
     without = run_entitlement_cases(policy, data)
     assert len(without) == 34
     assert [r.passed for r in without] == [r.passed for r in with_tables] == [True] * 34
+
+
+def test_a_list_parameter_can_be_given_inline_as_json(policy: Any) -> None:
+    """`--param bands=[{…}, …]` on the command line arrives as text: read as JSON, like a table."""
+    import json
+
+    inline = json.dumps(SUPPLIED["bands"])
+    d = policy.evaluate(facts(Decimal("100000")), on=ON, parameters={"bands": inline})
+    assert d.outputs["tax"].value == Decimal("7480.00")
+    with pytest.raises(InputError, match="expected a list"):
+        policy.evaluate(facts(Decimal(1)), on=ON, parameters={"bands": "[not json"})
