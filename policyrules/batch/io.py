@@ -159,11 +159,17 @@ def _csv_reader(con: duckdb.DuckDBPyConnection, path: str, columns: list[str]) -
     options = (f"header = true, auto_detect = false, delim = {_lit(delim)}, quote = '\"', escape = '\"', "
                f"strict_mode = true, columns = {{{spec}}}")
     try:
-        con.execute(f"SELECT count(*) FROM read_csv({src}, {options}, store_rejects = true, "
+        # every column is read: `count(*)` alone would not decode the fields, and a field that is
+        # not UTF-8 would go unnoticed here and its row be dropped silently by the read below
+        con.execute(f"SELECT count(COLUMNS(*)) FROM read_csv({src}, {options}, store_rejects = true, "
                     "rejects_table = '__csv_errors', rejects_scan = '__csv_scans')").fetchall()
         con.execute(f"""INSERT INTO {MALFORMED}
             SELECT line - 1, column_name, left(csv_line, 80),
-                   'malformed CSV line ' || line || ': ' || lower(error_type::VARCHAR) || ' (' || error_message || ')',
+                   CASE WHEN error_type::VARCHAR = 'INVALID ENCODING'
+                        THEN 'CSV line ' || line || ': column ' || column_name || ' is not UTF-8 text (byte '
+                             || byte_position || '); the file must be UTF-8 encoded: save it as UTF-8'
+                        ELSE 'malformed CSV line ' || line || ': ' || lower(error_type::VARCHAR)
+                             || ' (' || error_message || ')' END,
                    line - 1 - row_number() OVER (ORDER BY line)
             FROM (SELECT DISTINCT ON (line) * FROM __csv_errors ORDER BY line, column_idx)""")
         con.execute("DROP TABLE IF EXISTS __csv_errors; DROP TABLE IF EXISTS __csv_scans")
@@ -173,10 +179,12 @@ def _csv_reader(con: duckdb.DuckDBPyConnection, path: str, columns: list[str]) -
     bad = con.execute(f"SELECT count(*) FROM {MALFORMED}").fetchone()
     if not bad or not bad[0]:
         return "row_number() OVER ()", reader
-    # the k-th good row is row k + (the malformed rows with fewer than k good rows before them)
+    # the k-th good row is row k + (the malformed rows with fewer than k good rows before them);
+    # the filter reads every column, so that a row skipped for a field that is not UTF-8 is
+    # skipped whichever columns a query uses (DuckDB decodes only the columns it reads)
     k = '"__policyrules_k"'
     return (f"{k} + (SELECT count(*) FROM {MALFORMED} m WHERE m.before < {k})",
-            f"(SELECT row_number() OVER () AS {k}, * FROM {reader})")
+            f"(SELECT row_number() OVER () AS {k}, * FROM {reader} WHERE hash(*COLUMNS(*)) >= 0)")
 
 
 def _csv_header(path: str, delim: str) -> list[str] | None:
