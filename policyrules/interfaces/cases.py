@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import yaml
 
 from policyrules.evaluate.decide import EvaluationError
 from policyrules.evaluate.inputs import InputError
@@ -31,14 +30,14 @@ class CaseResult:
 
 
 def load_case_file(path: str | Path) -> dict[str, Any]:
+    """A case file, read within the bounds of facts files (UTF-8, size, depth); dates stay text,
+    so a date that does not exist is reported as the case's, not by the YAML reader."""
+    from policyrules.interfaces.safeload import DataFileError, load
+
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as err:
-        raise CaseFileError(f"{path}: cannot read: {err.strerror or err}") from None
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        raise CaseFileError(f"{where}: not valid YAML: {getattr(err, 'problem', err)}") from None
+        data = load(path, "case")
+    except DataFileError as err:
+        raise CaseFileError(str(err)) from None
     if not isinstance(data, dict) or not isinstance(data.get("cases"), list):
         raise CaseFileError(f"{path}: expected a mapping with a `cases:` list")
     return data
