@@ -29,7 +29,7 @@ def test_a_bad_case_file_is_reported(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 def test_a_case_file_not_in_utf8_is_refused_with_the_offset(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "s.policy").write_text(POLICY, encoding="utf-8")
-    (tmp_path / "c.yaml").write_bytes("policy: s\ncases:\n  - name: 女\n".encode("gbk"))
+    (tmp_path / "c.yaml").write_bytes("policy: s\ncases:\n  - name: 零售\n".encode("gbk"))
     code = main(["test", str(tmp_path / "s.policy"), str(tmp_path / "c.yaml")])
     out = capsys.readouterr()
     assert code != 0 and "must be UTF-8 text" in out.out + out.err
