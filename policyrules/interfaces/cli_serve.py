@@ -23,7 +23,7 @@ def register(sub: Any, command: Callable[..., Any]) -> None:
     s = sub.add_parser("serve", help="serve policies over HTTP: the decision API and the auditor's page")
     s.add_argument("policies", nargs="+", metavar="POLICY")
     s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--port", type=_port, default=8000, help="TCP port to listen on, 1-65535 (default 8000)")
     _store_arg(s)
     s.add_argument("--workers", type=int, default=8, help="evaluations at once (the worker pool)")
     s.add_argument("--body-limit", type=int, default=1 << 20, metavar="BYTES")
@@ -221,3 +221,14 @@ def cmd_audit(args: argparse.Namespace) -> int:
         raise CliError(str(err)) from None
     finally:
         store.close()
+
+
+def _port(text: str) -> int:
+    """A TCP port number, or argparse's own error naming the option."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 1-65535, got {port}")
+    return port
