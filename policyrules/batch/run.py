@@ -310,11 +310,12 @@ def run_batch(policy: Any, input_path: str, output: str, on: dt.date, params: Ma
     ``policy`` is a loaded policy, or a function that loads it.  With ``policy_file`` (the policy's
     path) the compiled run is cached by the file's bytes, the parameters, the date and the input's
     columns (:mod:`policyrules.compile.cache`): on a hit ``policy`` is not even loaded."""
-    con = connect(progress, memory_limit)
-    io.open_input(con, input_path, dict(mapping) if mapping else None)
     io.file_format(output)
     path = rejects or default_rejects_path(output)
     io.file_format(path)
+    refuse_overwrite(input_path, {"-o": output, "--rejects" if rejects else "the rejects file (--rejects)": path})
+    con = connect(progress, memory_limit)
+    io.open_input(con, input_path, dict(mapping) if mapping else None)
     prepared, key, text = None, None, policy_bytes(policy_file) if policy_file is not None else None
     if text is not None:
         import duckdb
@@ -350,6 +351,29 @@ def run_batch(policy: Any, input_path: str, output: str, on: dt.date, params: Ma
             os.unlink(path)
     return BatchResult(computed, rejected, problems, path if (problems or rejects) else None,
                        prepared.outputs, prepared.notes)
+
+
+def refuse_overwrite(input_path: str, outputs: Mapping[str, str]) -> None:
+    """Raise when a file a run writes (what -> path) is its input or another of its outputs:
+    the input would be replaced by results, or truncated by an empty rejects file."""
+    written: dict[str, str] = {}
+    for what, path in outputs.items():
+        real = os.path.realpath(path)
+        if real == os.path.realpath(input_path) or _same_file(input_path, real):
+            raise BatchError(f"{what} {path} is the input file {input_path}: the run would overwrite it; "
+                             f"write to another file")
+        clash = next((w for w, p in written.items() if p == real or _same_file(p, real)), None)
+        if clash is not None:
+            raise BatchError(f"{what} {path} is also the file of {clash}: the run would overwrite it; "
+                             f"write to another file")
+        written[what] = real
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist yet
+        return False
 
 
 def _cheap_row_count(con: Any, path: str) -> int | None:

@@ -262,8 +262,11 @@ def _other_engine(args: argparse.Namespace, engine: str) -> int:
                                                           mapping, args.rejects))
         where = f"table {args.into}"
     else:
+        from policyrules.batch.run import default_rejects_path, refuse_overwrite
         from policyrules.engines import spark
 
+        rejects = args.rejects or default_rejects_path(str(args.output))
+        _guard(lambda: refuse_overwrite(args.input, {"-o": args.output, "--rejects": rejects}))
         result = _guard(lambda: spark.run_spark(policy, args.input, args.output, on, params, mapping,
                                                 args.rejects, args.master, args.memory_limit))
         where = str(args.output)
