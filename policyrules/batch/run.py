@@ -160,10 +160,14 @@ class Session:
         facts_sql, rejects_sql = io.validation_sql(self.plan.schema, self.types, malformed=True)
         con.execute(facts_sql)
         con.execute(rejects_sql)
-        if self.plan.nested:
+        if self.plan.nested:  # (as nested.create_views, with flat views of this session's own names)
             from policyrules.batch import nested
 
-            nested.create_views(con, self.cp, self.plan.nested, self.plan.absent)
+            flat = ("facts_flat" + self.suffix, "rejects_flat" + self.suffix)
+            con.execute(f"ALTER VIEW facts RENAME TO {flat[0]}")
+            con.execute(f"ALTER VIEW rejects RENAME TO {flat[1]}")
+            for sql in nested.views_sql(self.cp, self.plan.nested, self.plan.absent, *flat):
+                con.execute(sql)
         if self.suffix:
             con.execute(f"ALTER VIEW facts RENAME TO {self.facts}")
             con.execute(f"ALTER VIEW rejects RENAME TO {self.rejects}")
@@ -337,7 +341,13 @@ def run_batch(policy: Any, input_path: str, output: str, on: dt.date, params: Ma
             from policyrules.compile import cache
 
             cache.store(key, prepared.to_json())
-    computed = io.write_output(con, prepared.query, output)
+    try:
+        computed = io.write_output(con, prepared.query, output)
+    except io.BatchError as err:
+        culprit = too_large(con, prepared.query, prepared.outputs, err)
+        if culprit is None:
+            raise
+        raise BatchError(f"{output}: batch run failed: {culprit}") from None
     problems = rejected = 0
     if computed == _cheap_row_count(con, input_path):
         if rejects is not None:  # every row was computed: the rejects file only has its header
@@ -351,6 +361,26 @@ def run_batch(policy: Any, input_path: str, output: str, on: dt.date, params: Ma
             os.unlink(path)
     return BatchResult(computed, rejected, problems, path if (problems or rejects) else None,
                        prepared.outputs, prepared.notes)
+
+
+_OVERFLOW = ("Out of Range Error", "Conversion Error", "Overflow")
+
+
+def too_large(con: Any, query: str, outputs: Sequence[str], err: Exception) -> str | None:
+    """When ``err`` is DuckDB's overflow of an exact decimal in ``query``: which output overflows,
+    found by computing each output alone (None when ``err`` is something else, or none does)."""
+    import duckdb
+
+    if not any(word in str(err) for word in _OVERFLOW):
+        return None
+    for name in outputs:
+        try:
+            con.execute(f"SELECT count({_quote(name)}) FROM ({query})").fetchall()
+        except duckdb.Error:
+            return (f"output `{name}` is too large to compute exactly on some row (a value of 10^16 or more; "
+                    f"facts and results are bounded by 10^15, see docs/language.md); `policyrules eval` "
+                    f"of that row's facts names the value")
+    return None
 
 
 def refuse_overwrite(input_path: str, outputs: Mapping[str, str]) -> None:
@@ -410,27 +440,41 @@ def explain_row(policy: Any, input_path: str, row: int, on: dt.date, params: Map
             raise BatchError(f"row {row} was rejected:\n{listed}")
         raise BatchError(f"there is no row {row} in {input_path}")
     values = dict(zip(names, found, strict=True))
-    facts = facts_of_row(sess.plan, values)
+    facts = facts_of_row(sess.plan, values, sess.cp)
     decision = policy.evaluate(facts, on=on, parameters=dict(params or {}), trace=True)
     head = f"row {row} of {input_path}\n"
     return head + policy.explain(decision, lang=lang)
 
 
-def facts_of_row(plan: Plan, values: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """Typed column values of one row -> the facts mapping the interpreter takes."""
-    from policyrules.types import Kind
-
+def facts_of_row(plan: Plan, values: Mapping[str, Any], cp: CheckedPolicy | None = None) -> dict[str, dict[str, Any]]:
+    """Typed column values of one row -> the facts mapping the interpreter takes.  An optional or
+    defaulted fact the row leaves out (NULL) is left out, as in a facts file; ``cp`` gives the
+    types of the structured and optional facts (:attr:`Plan.nested`), for showing their amounts."""
     facts: dict[str, dict[str, Any]] = {k: {} for k in plan.kinds}
     for (k, f), col in plan.columns.items():
-        v = values[io.IN + col]
-        if isinstance(v, Decimal):  # the facts table keeps 6 or 8 places: show them as written
-            v = v.normalize()
-            if plan.schema[col].kind in (Kind.MONEY, Kind.RATE) and v.as_tuple().exponent > -2:  # type: ignore[operator]
-                v = v.quantize(Decimal("0.01"))
-            elif v == v.to_integral_value():
-                v = v.quantize(Decimal(1))
-        facts[k][f] = v
+        v = values.get(io.IN + col)
+        t = plan.schema.get(col) or (cp.facts[k].fields[f].type if cp is not None else None)
+        if v is None and col in plan.nested:
+            continue
+        facts[k][f] = _as_written(v, t.kind if t is not None else None)
     return facts
+
+
+def _as_written(v: Any, kind: Any) -> Any:
+    """A value from view ``facts`` as the interpreter takes it: decimals without the 6 or 8 places
+    the view keeps (money with at least 2), records without their absent (NULL) fields."""
+    from policyrules.types import Kind
+
+    if isinstance(v, Decimal):
+        v = v.normalize()
+        if kind in (Kind.MONEY, Kind.RATE) and v.as_tuple().exponent > -2:  # type: ignore[operator]
+            return v.quantize(Decimal("0.01"))
+        return v.quantize(Decimal(1)) if v == v.to_integral_value() else v
+    if isinstance(v, dict):
+        return {name: _as_written(x, None) for name, x in v.items() if x is not None}
+    if isinstance(v, list):
+        return [_as_written(x, None) for x in v]
+    return v
 
 
 # ---------------------------------------------------------------- summary
@@ -461,7 +505,8 @@ def run_summary(policy: Any, input_path: str, on: dt.date, params: Mapping[str, 
     try:
         rows = sess.con.execute(sql).fetchall()
     except Exception as err:  # duckdb.Error
-        raise BatchError(f"summary failed: {str(err).strip().splitlines()[0]}") from None
+        culprit = too_large(sess.con, c.sql(), [o.column for o in c.outputs], err)
+        raise BatchError(f"summary failed: {culprit or str(err).strip().splitlines()[0]}") from None
     rejected = sess.con.execute(f"SELECT count(DISTINCT row) FROM {sess.rejects}").fetchone()[0]  # type: ignore[index]
     groups = []
     for r in rows:

@@ -5,7 +5,10 @@ Every compiled expression is an :class:`Sql`: the sqlglot tree, its kind (``bool
 The scale is tracked so that no product ever needs more than :data:`MAX_SCALE` places (DuckDB
 refuses DECIMAL scales above 38 rather than losing digits): an operand is rounded to fewer places
 only when a product would exceed it, which no amount of money with up to 6 decimal places times
-percentages with up to 8 ever needs.
+percentages with up to 8 ever needs.  A product of two DECIMAL(38, ·) has the sum of their scales
+and DuckDB stops when its value needs more than 38 digits: at most 22 places leaves 16 digits
+before the point, so a product below 10^16 (every value within the bounds of the language, below
+10^15) never overflows.
 
 Division is where SQL engines differ from Python's ``Decimal``: DuckDB turns DECIMAL / DECIMAL
 into a DOUBLE.  For DuckDB the quotient is computed exactly on 128-bit integers and rounded
@@ -23,7 +26,7 @@ from decimal import Decimal
 import attrs
 from sqlglot import exp
 
-MAX_SCALE = 24
+MAX_SCALE = 22
 DIV_SCALE = 18
 DIALECTS = ("duckdb", "spark", "postgres")
 

@@ -5,6 +5,7 @@ facts (compare, --explain) that ended in tracebacks."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import duckdb
 import pytest
@@ -76,3 +77,107 @@ def test_spark_output_that_is_the_input_is_refused_before_spark_starts(tmp_path,
     duckdb.connect().execute(f"COPY (SELECT 1 AS person_id) TO '{src}' (FORMAT parquet)")
     assert main(["batch", str(B1), src, "-o", src, "--engine", "spark", "--on", "2024-01-01"]) == 2
     assert "is the input file" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- 5. exact products up to the bounds
+BOUNDS = """policy bounds
+facts person:
+  a: money
+  n: number
+  p: percent
+output big: money = a × n × n × n
+output by_rate: money = a × p × n
+output quotient: money = a / 3 × n
+benefit b once
+  amount a × n × n
+"""
+
+
+def _bound_rows() -> list[dict[str, str]]:
+    """Facts whose every product is below 10^16 (the bounds are 10^15), the largest places first."""
+    import random
+
+    rows = [{"a": "1000000", "n": "1000", "p": "100%"},  # a × n³ = 10^15 exactly
+            {"a": "999999.999999", "n": "999.99999999", "p": "0.99999999"},
+            {"a": "999999999999999.999999", "n": "1", "p": "0.00000001"},
+            {"a": "0.000001", "n": "0.00000001", "p": "0.00000001"},
+            {"a": "99999999.999999", "n": "99.99999999", "p": "1"}]
+    rng = random.Random(8)
+    for _ in range(40):
+        digits = rng.randint(0, 15)
+        a = f"{rng.randrange(10 ** digits)}.{rng.randrange(10 ** 6):06d}"
+        n_digits = max(0, (15 - digits) // 3)
+        rows.append({"a": a, "n": f"{rng.randrange(10 ** n_digits)}.{rng.randrange(10 ** 8):08d}",
+                     "p": f"0.{rng.randrange(10 ** 8):08d}"})
+    return rows
+
+
+def test_products_up_to_the_bounds_equal_the_interpreter(tmp_path):
+    src = write_csv(tmp_path / "bounds.csv", _bound_rows())
+    (tmp_path / "bounds.policy").write_text(BOUNDS, encoding="utf-8")
+    p = policy(tmp_path / "bounds.policy")
+    out = str(tmp_path / "out.csv")
+    result = run_batch(p, src, out, ON, row_numbers=True, progress=False)
+    assert (result.computed, result.rejected_rows) == (45, 0)
+    for facts, row in zip(_bound_rows(), read_rows(duckdb.connect(), out), strict=True):
+        d = p.evaluate({"person": facts}, on=ON)
+        for name, r in d.outputs.items():
+            assert row[name] == format(r.value, "f"), (name, facts)
+
+
+def test_a_product_beyond_the_bounds_fails_naming_the_output(tmp_path, capsys):
+    (tmp_path / "bounds.policy").write_text(BOUNDS, encoding="utf-8")
+    rows = [{"a": "5", "n": "2", "p": "1%"}, {"a": "999999999999", "n": "99", "p": "1%"}]  # b is 9.8 × 10^15
+    src = write_csv(tmp_path / "big.csv", rows)
+    assert main(["batch", str(tmp_path / "bounds.policy"), src, "-o", str(tmp_path / "o.csv"),
+                 "--on", "2024-01-01"]) == 2
+    err = capsys.readouterr().err
+    assert "output `big` is too large to compute exactly" in err
+    assert "Out of Range" not in err and "Traceback" not in err
+
+
+# ---------------------------------------------------------------- 3, 4. optional, defaulted and list facts
+OPTIONAL = """policy opt
+record item:
+  amount: money
+  note: optional text
+facts person:
+  a: money
+  bonus: money = 0 元
+  extra: optional money
+  items: list of item
+benefit b once
+  amount {rate} of a + bonus
+output items_sum: money = sum amount over items
+output extra_out: money = extra
+"""
+OPTIONAL_ROWS = ('{"a": "100.00"}\n'
+                 '{"a": "200.00", "bonus": "5.00", "extra": "7.50", "items": [{"amount": "1.25", "note": "x"}, '
+                 '{"amount": "2.00"}]}\n')
+
+
+def _optional(tmp_path) -> tuple[str, str, str]:
+    for name, rate in (("old", "10%"), ("new", "12%")):
+        (tmp_path / f"{name}.policy").write_text(OPTIONAL.format(rate=rate), encoding="utf-8")
+    (tmp_path / "pop.jsonl").write_text(OPTIONAL_ROWS, encoding="utf-8")
+    return str(tmp_path / "old.policy"), str(tmp_path / "new.policy"), str(tmp_path / "pop.jsonl")
+
+
+def test_compare_policies_with_optional_defaulted_and_list_facts(tmp_path, capsys):
+    old, new, src = _optional(tmp_path)
+    assert main(["compare", old, new, src, "--on", "2025-01-01", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert (result["rows"], result["old_total"], result["new_total"]) == (2, "35.00", "41.00")
+    assert [(c["row"], c["old"], c["new"]) for c in result["largest"]] == [(2, "25.00", "29.00"),
+                                                                           (1, "10.00", "12.00")]
+
+
+@pytest.mark.parametrize(("row", "expected"), [
+    (1, ["b = 10.00", "items_sum = 0.00", "extra_out = ?", "still needed: person.extra"]),
+    (2, ["b = 25.00", "bonus 5.00", "items_sum = 3.25", "extra_out = 7.50"])])
+def test_explain_a_row_with_optional_and_defaulted_facts_absent(tmp_path, capsys, row, expected):
+    old, _, src = _optional(tmp_path)
+    assert main(["batch", old, src, "--on", "2025-01-01", "--explain", str(row)]) == 0
+    out = capsys.readouterr().out
+    for text in expected:
+        assert text in out
