@@ -8,7 +8,7 @@ columns and their types, the column mapping, the options) and the engine: the fi
 DuckDB and sqlglot.  Change any of them and the key changes: the policy is compiled afresh.
 
 An entry is SQL that DuckDB will run, so it is guarded like the parse cache
-(:mod:`policyrules.syntax.cache`): JSON data (never pickle), with an HMAC-SHA256 over the key and
+(:mod:`policyrules.syntax.cache`, both through :mod:`policyrules.userkey`): JSON data (never pickle), with an HMAC-SHA256 over the key and
 the payload under the per-user secret key kept outside the cache directory
 (``$XDG_STATE_HOME/policyrules/cache-key``, mode 0600).  An entry planted, edited, truncated or
 made for another key fails the check and is ignored: the policy is compiled again and the entry
@@ -24,53 +24,16 @@ import hmac
 import importlib.util
 import json
 import os
-import secrets
 import sys
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from policyrules.userkey import cache_dir, read_signed, user_key, write_signed
+
 FORMAT = "policyrules-sql/1"
 _PACKAGE = Path(__file__).resolve().parent.parent  # the policyrules package
-
-
-def _private_dir(env: str, default: str) -> Path | None:
-    """``$env/policyrules`` (or ``~/default/policyrules``), created mode 0700; None when it cannot
-    be made or is not the user's alone (the same rule as :mod:`policyrules.syntax.cache`)."""
-    base = os.environ.get(env) or os.path.join(os.path.expanduser("~"), default)
-    path = Path(base) / "policyrules"
-    try:
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        st = path.stat()
-        if st.st_uid != os.getuid() or st.st_mode & 0o077:
-            return None
-    except OSError:
-        return None
-    return path
-
-
-def user_key() -> bytes | None:
-    """The per-user secret that authenticates cache entries (shared with the parse cache),
-    created on first use; None when it cannot be read or made (then nothing is cached)."""
-    folder = _private_dir("XDG_STATE_HOME", os.path.join(".local", "state"))
-    if folder is None:
-        return None
-    path = folder / "cache-key"
-    try:
-        if not path.exists():
-            tmp = folder / f"cache-key.{os.getpid()}.tmp"
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(secrets.token_bytes(32))
-            os.replace(tmp, path)
-        st = path.stat()
-        if st.st_uid != os.getuid() or st.st_mode & 0o077:
-            return None
-        key = path.read_bytes()
-    except OSError:
-        return None
-    return key if len(key) == 32 else None
 
 
 def _stamp(path: str) -> str:
@@ -127,20 +90,16 @@ def _path(folder: Path, entry: str) -> Path:
 
 def load(entry: str) -> dict[str, Any] | None:
     """The payload stored under ``entry`` if it is there and authentic; else None."""
-    folder = _private_dir("XDG_CACHE_HOME", ".cache")
+    folder = cache_dir()
     key = user_key() if folder is not None else None
     if folder is None or key is None:
         return None
+    payload = read_signed(_path(folder, entry), FORMAT, entry, lambda p: _mac(key, entry, p))
+    if payload is None:
+        return None
     try:
-        raw = _path(folder, entry).read_bytes()
-        head, _, payload = raw.partition(b"\n")
-        fields = head.decode("ascii").split(" ")
-        if len(fields) != 3 or fields[0] != FORMAT or fields[1] != entry:
-            return None
-        if not hmac.compare_digest(fields[2], _mac(key, entry, payload)):
-            return None
         data = json.loads(payload)
-    except Exception:  # noqa: BLE001 - whatever is wrong with an entry, the answer is to compile again
+    except (ValueError, RecursionError):
         return None
     return data if isinstance(data, dict) else None
 
@@ -148,7 +107,7 @@ def load(entry: str) -> dict[str, Any] | None:
 def store(entry: str, payload: Mapping[str, Any]) -> None:
     """Write ``payload`` (JSON data) under ``entry``, atomically; silently nothing when the cache
     directory or the user key is unavailable."""
-    folder = _private_dir("XDG_CACHE_HOME", ".cache")
+    folder = cache_dir()
     key = user_key() if folder is not None else None
     if folder is None or key is None:
         return
@@ -156,12 +115,4 @@ def store(entry: str, payload: Mapping[str, Any]) -> None:
         data = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
     except (TypeError, ValueError):
         return
-    path = _path(folder, entry)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    try:
-        with tmp.open("wb") as fh:
-            fh.write(f"{FORMAT} {entry} {_mac(key, entry, data)}\n".encode("ascii") + data)
-        os.replace(tmp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+    write_signed(_path(folder, entry), FORMAT, entry, _mac(key, entry, data), data)

@@ -19,65 +19,24 @@ The cache lives in the user's cache directory (``$XDG_CACHE_HOME`` or ``~/.cache
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import json
-import os
-import secrets
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 from policyrules.syntax import astjson
 from policyrules.syntax import nodes as n
+from policyrules.userkey import cache_dir, read_signed, user_key, write_signed
+
+__all__ = ["cache_dir", "load_entry", "parse_cached", "store_entry"]
 
 # the modules whose code decides what AST a text gives
 _SHAPING = ("syntax/transform.py", "syntax/scorecard_ast.py", "syntax/nodes.py", "syntax/numerals.py",
             "syntax/astjson.py", "scorecard/model.py", "scorecard/expr.py", "source.py", "types.py",
             "grammar/policy.lark")
 _FORMAT = "policyrules-ast/2"
-
-
-def _private_dir(env: str, default: str) -> Path | None:
-    base = os.environ.get(env) or os.path.join(os.path.expanduser("~"), default)
-    path = Path(base) / "policyrules"
-    try:
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        st = path.stat()
-        if st.st_uid != os.getuid() or st.st_mode & 0o077:
-            return None  # not ours alone: do not trust what is in it
-    except OSError:
-        return None
-    return path
-
-
-def cache_dir() -> Path | None:
-    """The cache directory, created private to the user; None when it cannot be."""
-    return _private_dir("XDG_CACHE_HOME", ".cache")
-
-
-def _key() -> bytes | None:
-    """The per-user secret that authenticates cache entries, created on first use; None when
-    it cannot be read or made (then nothing is cached)."""
-    folder = _private_dir("XDG_STATE_HOME", os.path.join(".local", "state"))
-    if folder is None:
-        return None
-    path = folder / "cache-key"
-    try:
-        if not path.exists():
-            tmp = folder / f"cache-key.{os.getpid()}.tmp"
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(secrets.token_bytes(32))
-            os.replace(tmp, path)
-        st = path.stat()
-        if st.st_uid != os.getuid() or st.st_mode & 0o077:
-            return None
-        key = path.read_bytes()
-    except OSError:
-        return None
-    return key if len(key) == 32 else None
 
 
 @lru_cache(maxsize=1)
@@ -99,14 +58,10 @@ def _mac(key: bytes, source: str, payload: bytes) -> str:
 
 def load_entry(entry: Path, key: bytes, source: str) -> n.Policy | None:
     """The AST stored in ``entry`` if it is authentic and made from ``source``; else None."""
+    payload = read_signed(entry, _FORMAT, source, lambda p: _mac(key, source, p))
+    if payload is None:
+        return None
     try:
-        raw = entry.read_bytes()
-        head, _, payload = raw.partition(b"\n")
-        fields = head.decode("ascii").split(" ")
-        if len(fields) != 3 or fields[0] != _FORMAT or fields[1] != source:
-            return None
-        if not hmac.compare_digest(fields[2], _mac(key, source, payload)):
-            return None
         policy = astjson.decode(json.loads(payload))
     except Exception:  # noqa: BLE001 - whatever is wrong with an entry, the answer is a plain parse
         return None
@@ -119,20 +74,13 @@ def store_entry(entry: Path, key: bytes, source: str, policy: n.Policy) -> None:
         payload = json.dumps(astjson.encode(policy), ensure_ascii=False, separators=(",", ":")).encode()
     except (TypeError, ValueError, RecursionError):
         return
-    tmp = entry.with_suffix(f".{os.getpid()}.tmp")
-    try:
-        with tmp.open("wb") as fh:
-            fh.write(f"{_FORMAT} {source} {_mac(key, source, payload)}\n".encode("ascii") + payload)
-        os.replace(tmp, entry)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+    write_signed(entry, _FORMAT, source, _mac(key, source, payload), payload)
 
 
 def parse_cached(text: str, path: str) -> n.Policy:
     """``parse(text, path)``, from the cache when this text was parsed before."""
     folder = cache_dir()
-    key = _key() if folder is not None else None
+    key = user_key() if folder is not None else None
     source = _source_digest(text, path)
     entry = folder / f"ast-{source[:32]}.json" if folder is not None else None
     if entry is not None and key is not None:
