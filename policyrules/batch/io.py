@@ -102,7 +102,9 @@ def open_input(con: duckdb.DuckDBPyConnection, path: str, mapping: dict[str, str
     if not os.path.isfile(path):
         raise BatchInputError(f"{path}: input file not found")
     con.execute("SET preserve_insertion_order = true")
-    src = _lit(path)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {MALFORMED} (row BIGINT, field VARCHAR, value VARCHAR, "
+                "reason VARCHAR, before BIGINT)")
+    src = _lit(_json_objects(con, path) if fmt == "json" else path)
     reader = {"parquet": f"read_parquet({src})",
               "csv": f"read_csv({src}, all_varchar = true, header = true, store_rejects = true)",
               "json": f"read_json({src})"}[fmt]
@@ -113,14 +115,12 @@ def open_input(con: duckdb.DuckDBPyConnection, path: str, mapping: dict[str, str
     columns = [r[0] for r in described]
     if fmt == "json" and any(_JSON_LEAF.search(r[1]) for r in described):
         reader = _json_reader(src, described)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {MALFORMED} (row BIGINT, field VARCHAR, value VARCHAR, "
-                "reason VARCHAR, before BIGINT)")
     if fmt == "parquet" and "file_row_number" not in columns:  # the row number from the file, in parallel
         row, reader = "file_row_number + 1", f"read_parquet({src}, file_row_number = true)"
     elif fmt == "csv":
         row, reader = _csv_reader(con, path, columns)
     else:
-        row = "row_number() OVER ()"
+        row, reader = _numbered(con, reader)
     mapping = mapping or {}
     unknown = [c for c in mapping if c not in columns]
     if unknown:
@@ -175,16 +175,61 @@ def _csv_reader(con: duckdb.DuckDBPyConnection, path: str, columns: list[str]) -
         con.execute("DROP TABLE IF EXISTS __csv_errors; DROP TABLE IF EXISTS __csv_scans")
     except duckdb.Error as err:
         raise BatchInputError(f"{path}: cannot read as csv: {_message(err)}") from None
-    reader = f"read_csv({src}, {options}, ignore_errors = true)"
+    # the filter reads every column, so that a row skipped for a field that is not UTF-8 is
+    # skipped whichever columns a query uses (DuckDB decodes only the columns it reads)
+    return _numbered(con, f"read_csv({src}, {options}, ignore_errors = true)", "WHERE hash(*COLUMNS(*)) >= 0")
+
+
+def _numbered(con: duckdb.DuckDBPyConnection, reader: str, where: str = "") -> tuple[str, str]:
+    """(row number expression, reader) for a ``reader`` that leaves out the lines in MALFORMED."""
     bad = con.execute(f"SELECT count(*) FROM {MALFORMED}").fetchone()
     if not bad or not bad[0]:
         return "row_number() OVER ()", reader
-    # the k-th good row is row k + (the malformed rows with fewer than k good rows before them);
-    # the filter reads every column, so that a row skipped for a field that is not UTF-8 is
-    # skipped whichever columns a query uses (DuckDB decodes only the columns it reads)
+    # the k-th good row is row k + (the malformed rows with fewer than k good rows before them)
     k = '"__policyrules_k"'
     return (f"{k} + (SELECT count(*) FROM {MALFORMED} m WHERE m.before < {k})",
-            f"(SELECT row_number() OVER () AS {k}, * FROM {reader} WHERE hash(*COLUMNS(*)) >= 0)")
+            f"(SELECT row_number() OVER () AS {k}, * FROM {reader} {where})")
+
+
+def _json_objects(con: duckdb.DuckDBPyConnection, path: str) -> str:
+    """The JSON file to read for ``path``: ``path`` itself, or, when some of its lines are JSON
+    objects and others are not (a syntax error, ``[1,2]``), a copy without the others, each
+    recorded in MALFORMED with its line number: one bad line is a rejected row, as in a CSV file,
+    and does not stop the run or change how DuckDB reads the rest.  A file of no object lines
+    (a JSON array, pretty-printed objects) is read as it is."""
+    import atexit
+    import tempfile
+
+    # a valid JSON text that starts with `{` is an object (one parse a line, not two)
+    lines = (f"(SELECT row_number() OVER () AS line, text, CASE WHEN NOT json_valid(text) THEN NULL "
+             "WHEN starts_with(ltrim(text), '{') THEN 'OBJECT' ELSE json_type(text) END "
+             f"AS type FROM read_csv({_lit(path)}, columns = {{'text': 'VARCHAR'}}, header = false, "
+             "delim = '\x01', quote = '', escape = '', auto_detect = false, strict_mode = false, "
+             "max_line_size = 100000000))")
+    try:
+        found = con.execute(f"SELECT count(*) FILTER (WHERE type = 'OBJECT'), count(*) FILTER (WHERE type "
+                            f"IS DISTINCT FROM 'OBJECT' AND trim(text) <> '') FROM {lines}").fetchone()
+    except duckdb.Error:  # not text lines: read_json says what is wrong
+        return path
+    if not found or not found[0] or not found[1]:
+        return path
+    # a record's row number counts the lines that are not blank, as DuckDB's JSON reader does
+    numbered = (f"(SELECT *, count(*) FILTER (WHERE trim(text) <> '') OVER (ORDER BY line) AS row "
+                f"FROM {lines})")
+    con.execute(f"""INSERT INTO {MALFORMED}
+        SELECT row, NULL, left(text, 80),
+               'JSON line ' || line || ': ' || CASE type WHEN 'ARRAY' THEN 'an array'
+                   WHEN 'VARCHAR' THEN 'a string' WHEN 'BOOLEAN' THEN 'true or false' WHEN 'NULL' THEN 'null'
+                   ELSE CASE WHEN type IS NULL THEN 'not valid JSON' ELSE 'a number' END END
+               || ', not an object of facts (one JSON object a line)',
+               row - row_number() OVER (ORDER BY line)
+        FROM {numbered} WHERE type IS DISTINCT FROM 'OBJECT' AND trim(text) <> ''""")
+    fd, copy = tempfile.mkstemp(suffix=".jsonl", prefix="policyrules-")
+    os.close(fd)
+    atexit.register(lambda: os.path.exists(copy) and os.unlink(copy))
+    con.execute(f"COPY (SELECT text FROM {lines} WHERE type = 'OBJECT' ORDER BY line) TO {_lit(copy)} "
+                "(FORMAT csv, HEADER false, DELIM '\x01', QUOTE '', ESCAPE '')")
+    return copy
 
 
 def _csv_header(path: str, delim: str) -> list[str] | None:

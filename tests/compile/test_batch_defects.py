@@ -181,3 +181,30 @@ def test_explain_a_row_with_optional_and_defaulted_facts_absent(tmp_path, capsys
     out = capsys.readouterr().out
     for text in expected:
         assert text in out
+
+
+# ---------------------------------------------------------------- 6. a JSON line that is not an object
+def test_json_lines_that_are_not_objects_are_rejected_one_by_one(tmp_path):
+    good = [json.dumps({k: (str(v) if not isinstance(v, bool | int) else v) for k, v in r.items()})
+            for r in b1_rows(4)]
+    lines = [good[0], "[1,2]", "", good[1], '{"person_id": 99, "sex": "F",', "not json", '"text"', good[2],
+             good[3]]
+    (tmp_path / "in.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = str(tmp_path / "out.csv")
+    result = run_batch(policy(B1), str(tmp_path / "in.jsonl"), out, ON, progress=False)
+    assert (result.computed, result.rejected_rows) == (4, 4)
+    assert [r["person_id"] for r in read_rows(duckdb.connect(), out)] == ["1", "2", "3", "4"]
+    rejects = read_rows(duckdb.connect(), str(tmp_path / "out.rejects.csv"))
+    assert [(r["row"], r["reason"].removesuffix(" (one JSON object a line)")) for r in rejects] == [
+        ("2", "JSON line 2: an array, not an object of facts"), ("4", "JSON line 5: not valid JSON, not an object of facts"),
+        ("5", "JSON line 6: not valid JSON, not an object of facts"), ("6", "JSON line 7: a string, not an object of facts")]
+
+
+def test_explain_counts_rows_past_a_bad_json_line(tmp_path, capsys):
+    rows = b1_rows(2)
+    text = json.dumps({k: str(v) if not isinstance(v, bool | int) else v for k, v in rows[1].items()})
+    (tmp_path / "in.jsonl").write_text("[1]\n" + text + "\n", encoding="utf-8")
+    assert main(["batch", str(B1), str(tmp_path / "in.jsonl"), "--on", "2024-01-01", "--explain", "2"]) == 0
+    assert "row 2 of" in capsys.readouterr().out
+    assert main(["batch", str(B1), str(tmp_path / "in.jsonl"), "--on", "2024-01-01", "--explain", "1"]) == 2
+    assert "JSON line 1: an array" in capsys.readouterr().err
