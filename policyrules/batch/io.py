@@ -17,6 +17,7 @@ amounts with more digits as JSON strings.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -226,10 +227,15 @@ def _json_objects(con: duckdb.DuckDBPyConnection, path: str) -> str:
         FROM {numbered} WHERE type IS DISTINCT FROM 'OBJECT' AND trim(text) <> ''""")
     fd, copy = tempfile.mkstemp(suffix=".jsonl", prefix="policyrules-")
     os.close(fd)
-    atexit.register(lambda: os.path.exists(copy) and os.unlink(copy))
+    atexit.register(_remove, copy)
     con.execute(f"COPY (SELECT text FROM {lines} WHERE type = 'OBJECT' ORDER BY line) TO {_lit(copy)} "
                 "(FORMAT csv, HEADER false, DELIM '\x01', QUOTE '', ESCAPE '')")
     return copy
+
+
+def _remove(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
 
 
 def _csv_header(path: str, delim: str) -> list[str] | None:
