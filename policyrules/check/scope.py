@@ -13,9 +13,8 @@ from policyrules.check.checked import FactField, FactKind, RecordSchema, Ref
 from policyrules.syntax import nodes as n
 
 LIST_SCALARS: dict[str, t.Type] = {
-    "text": t.TEXT, "文本": t.TEXT, "integer": t.INTEGER, "整数": t.INTEGER, "number": t.NUMBER, "数值": t.NUMBER,
-    "money": t.MONEY, "金额": t.MONEY, "percent": t.PERCENT, "百分比": t.PERCENT, "date": t.DATE, "日期": t.DATE,
-    "year_month": t.MONTH, "年月": t.MONTH,
+    "text": t.TEXT, "integer": t.INTEGER, "number": t.NUMBER, "money": t.MONEY, "percent": t.PERCENT,
+    "date": t.DATE, "year_month": t.MONTH,
 }
 """The plain values a list may hold (``list of text``, ``列表 文本``), besides records and categories."""
 

@@ -31,6 +31,10 @@ _PRODUCTS = {"mul", "div", "of_en", "of_zh"}
 _UNIT_TYPES = {"days": "天数", "months": "月数", "years": "年数"}
 _ZH_DURATION = {"days": "天", "months": "个月", "years": "年"}
 _EN_DURATION = {"天": "day", "个月": "month", "年": "year"}
+# the plain types a list may hold, written as a name after `list of` / `列表`
+_LIST_ZH = {"text": "文本", "integer": "整数", "number": "数值", "money": "金额", "percent": "百分比",
+            "date": "日期", "year_month": "年月"}
+_LIST_EN = {zh: en for en, zh in _LIST_ZH.items()}
 
 
 def _rules() -> dict[str, list[str]]:
@@ -211,6 +215,8 @@ class _Converter:
                 return ("每月" if nxt.text in ("month", "月") else "每年"), k + 2
             if not self.zh and tok.text in ("每月", "每年"):
                 return ("per month" if tok.text == "每月" else "per year"), k + 1
+        if rule == "list_type" and tok.kind == "NAME" and tok.text in (_LIST_ZH if self.zh else _LIST_EN):
+            return (_LIST_ZH if self.zh else _LIST_EN)[tok.text], k + 1  # list of text / 列表 文本
         if rule in _UNIT_TYPES and parent == "duration_type":
             return (_UNIT_TYPES[rule] if self.zh else tok.text), k + 1
         if rule in ("days_type", "months_type", "years_type") and not self.zh:

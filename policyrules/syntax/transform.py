@@ -22,6 +22,10 @@ class NodeError(Exception):
         self.diagnostic = diagnostic
 
 
+_PLAIN_ZH = {"文本": "text", "整数": "integer", "数值": "number", "金额": "money", "百分比": "percent",
+             "日期": "date", "年月": "year_month"}
+
+
 def _span(meta: Any) -> Span:
     if getattr(meta, "empty", True):
         return n.NO_SPAN
@@ -438,7 +442,8 @@ class _ToAst(Transformer[Token, Any]):
         return n.TypeExpr("duration", unit="year", span=_span(meta))
 
     def list_type(self, meta: Any, items: list[Token]) -> n.TypeExpr:
-        return n.TypeExpr("list", element=str(items[-1]), span=_span(meta))
+        element = str(items[-1])  # a record, a category, or a plain type (`列表 文本` is `list of text`)
+        return n.TypeExpr("list", element=_PLAIN_ZH.get(element, element), span=_span(meta))
 
     def map_type(self, meta: Any, items: list[Any]) -> n.TypeExpr:
         return n.TypeExpr("map", key=items[0], value=items[1], span=_span(meta))

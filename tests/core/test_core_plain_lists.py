@@ -120,3 +120,13 @@ output o: bool = who in hires
     with pytest.raises(PolicyError) as err:
         loads(text, "bad.policy")
     assert any(d.code == "T002" and "`in` tests" in d.message for d in err.value.diagnostics)
+
+
+def test_chinese_list_types_and_their_conversion() -> None:
+    """`列表 文本` is `list of text`: the same AST, and `fmt --lang` converts the element's name."""
+    from policyrules.syntax.keywords import convert
+
+    zh = convert(PLACES, "zh")
+    assert "列表 文本" in zh and "列表 整数" in zh
+    assert parse(zh, "zh.policy") == parse(PLACES, "places.policy")
+    assert parse(convert(zh, "en"), "en.policy") == parse(PLACES, "places.policy")
