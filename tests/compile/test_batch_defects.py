@@ -10,6 +10,8 @@ import json
 import duckdb
 import pytest
 from compiled_support import B1, policy, read_rows, write_csv
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_batch_run_files import b1_rows
 
 from policyrules.batch.run import run_batch, run_summary
@@ -208,3 +210,50 @@ def test_explain_counts_rows_past_a_bad_json_line(tmp_path, capsys):
     assert "row 2 of" in capsys.readouterr().out
     assert main(["batch", str(B1), str(tmp_path / "in.jsonl"), "--on", "2024-01-01", "--explain", "1"]) == 2
     assert "JSON line 1: an array" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- every row accounted for, on random damage
+_DAMAGE = st.lists(st.tuples(st.integers(0, 5), st.integers(0, 25), st.binary(min_size=1, max_size=3).map(
+    lambda b: bytes(0x80 | x for x in b))), max_size=4)
+
+
+@settings(max_examples=8, deadline=None, derandomize=True, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(damage=_DAMAGE)
+def test_bytes_that_are_not_utf8_never_lose_a_row(tmp_path_factory, damage):
+    """High bytes (never a comma, quote or newline) anywhere in a field: rows in = computed + rejected."""
+    tmp = tmp_path_factory.mktemp("damage")
+    write_csv(tmp / "in.csv", b1_rows(6))
+    lines = (tmp / "in.csv").read_bytes().split(b"\r\n")
+    for row, col, junk in damage:
+        fields = lines[row + 1].split(b",")
+        fields[col] += junk
+        lines[row + 1] = b",".join(fields)
+    (tmp / "in.csv").write_bytes(b"\r\n".join(lines))
+    result = run_batch(policy(B1), str(tmp / "in.csv"), str(tmp / "out.csv"), ON, progress=False)
+    assert result.computed + result.rejected_rows == 6
+    assert result.rejected_rows >= sum(1 for line in lines[1:] if not _utf8(line))
+
+
+@settings(max_examples=8, deadline=None, derandomize=True, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(lines=st.lists(st.one_of(st.sampled_from(["good", "", "[1,2]", "{", "null", "3", '{"a": 1}']),
+                                st.text(alphabet=st.characters(blacklist_categories=["Cs", "Cc"]), max_size=20)),
+                      min_size=1, max_size=8))
+def test_json_lines_never_lose_a_row(tmp_path_factory, lines):
+    """Good records among random lines: rows in (lines not blank) = computed + rejected."""
+    tmp = tmp_path_factory.mktemp("jsonl")
+    good = json.dumps({k: v if isinstance(v, bool | int) else str(v) for k, v in b1_rows(1)[0].items()})
+    text = [good, *(good if line == "good" else line for line in lines)]
+    (tmp / "in.jsonl").write_text("\n".join(text) + "\n", encoding="utf-8")
+    result = run_batch(policy(B1), str(tmp / "in.jsonl"), str(tmp / "out.csv"), ON, progress=False)
+    assert result.computed + result.rejected_rows == sum(1 for line in text if line.strip())
+    assert result.computed >= 1 + lines.count("good")
+
+
+def _utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
