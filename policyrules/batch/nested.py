@@ -18,7 +18,6 @@ text), taken as their month.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
 
 from policyrules.batch import io
 from policyrules.check.checked import CheckedPolicy, FactField
@@ -197,13 +196,3 @@ def views_sql(cp: CheckedPolicy, nested: Mapping[str, tuple[str, str]], absent: 
                f"SELECT row, p.field AS field, p.value AS value, p.reason AS reason FROM "
                f"(SELECT {io.ROW} AS row, UNNEST({listed}) AS p FROM {io.RAW} WHERE {ok})")
     return facts, rejects
-
-
-def create_views(con: Any, cp: CheckedPolicy, nested: Mapping[str, tuple[str, str]], absent: Sequence[str]) -> None:
-    """Turn the flat views ``facts``/``rejects`` (just created) into ones that also validate the
-    nested and optional columns."""
-    con.execute("ALTER VIEW facts RENAME TO facts_flat")
-    con.execute("ALTER VIEW rejects RENAME TO rejects_flat")
-    facts, rejects = views_sql(cp, nested, absent, "facts_flat", "rejects_flat")
-    con.execute(facts)
-    con.execute(rejects)

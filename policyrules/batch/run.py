@@ -160,7 +160,7 @@ class Session:
         facts_sql, rejects_sql = io.validation_sql(self.plan.schema, self.types, malformed=True)
         con.execute(facts_sql)
         con.execute(rejects_sql)
-        if self.plan.nested:  # (as nested.create_views, with flat views of this session's own names)
+        if self.plan.nested:  # the flat views, renamed with this session's suffix, then the nested checks
             from policyrules.batch import nested
 
             flat = ("facts_flat" + self.suffix, "rejects_flat" + self.suffix)
