@@ -123,7 +123,15 @@ def _leaf(cp: CheckedPolicy, value: str, ty: Type) -> str:
     if ty.kind is Kind.MONTH:  # a calendar month: 2024-05 (or a date, taken as its month)
         return (f"CAST(date_trunc('month', coalesce(TRY_CAST({value} AS DATE), "
                 f"TRY_CAST({value} || '-01' AS DATE))) AS DATE)")
+    if ty.kind in _FORMS:  # read by the interpreter's forms (960 元, 1,234.50, 是/否), as flat facts are
+        from policyrules.evaluate import forms
+
+        return forms.sql_value(forms.sql_trim(f"CAST({value} AS VARCHAR)"), ty, duck_type(cp, ty))
     return f"TRY_CAST({value} AS {duck_type(cp, ty)})"
+
+
+_FORMS = (Kind.BOOL, Kind.INTEGER, Kind.NUMBER, Kind.MONEY, Kind.RATE, Kind.PERCENT, Kind.DURATION, Kind.DATE,
+          Kind.ENUM, Kind.TEXT)
 
 
 def has_month(cp: CheckedPolicy, ty: Type, seen: frozenset[str] = frozenset()) -> bool:
@@ -177,10 +185,8 @@ def views_sql(cp: CheckedPolicy, nested: Mapping[str, tuple[str, str]], absent: 
                 bad_any.append("true")
             continue
         text = f"TRY_CAST({c} AS {text_type(cp, field.type)})"
-        if has_month(cp, field.type):
-            casts.append(f"CAST({typed_from_text(cp, text, field.type)} AS {duck_type(cp, field.type)}) AS {c}")
-        else:
-            casts.append(f"TRY_CAST({c} AS {duck_type(cp, field.type)}) AS {c}")
+        # leaf by leaf, by the same forms the checks accept (and calendar months, which no cast reads)
+        casts.append(f"CAST({typed_from_text(cp, text, field.type)} AS {duck_type(cp, field.type)}) AS {c}")
         for path, reason, bad in checks(cp, text, field, col):
             problems.append(f"{{'field': {_lit(path)}, 'value': CASE WHEN {bad} THEN CAST({c} AS VARCHAR) END, "
                             f"'reason': CASE WHEN {bad} THEN {_lit(reason)} END}}")

@@ -1,6 +1,6 @@
 """Accepted forms of optional facts: the interpreter reads them by policyrules/evaluate/forms.py,
-as every required fact; a batch run reads them through batch/nested.py's TRY_CAST, which refuses
-thousands separators and 元.  Strict xfail: it passes (and so fails here) once the two agree."""
+as every required fact, and so does a batch run (batch/nested.py reads each leaf by the same
+forms; it used TRY_CAST, which refused thousands separators and 元)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import datetime as dt
 from pathlib import Path
 
 import pyarrow.csv as pacsv
-import pytest
 
 from policyrules.api import loads
 from policyrules.batch.run import run_batch
@@ -25,7 +24,6 @@ def test_required_money_accepts_the_forms(tmp_path: Path) -> None:
     assert result.computed == len(FORMS)
 
 
-@pytest.mark.xfail(strict=True, reason="batch/nested.py validates optional facts by TRY_CAST, not by the forms")
 def test_optional_money_accepts_the_same_forms_in_batch_and_eval(tmp_path: Path) -> None:
     src = tmp_path / "in.jsonl"
     src.write_text("".join(f'{{"base": "1", "bonus": "{v}"}}\n' for v in FORMS), encoding="utf-8")
