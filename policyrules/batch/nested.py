@@ -126,7 +126,24 @@ def _leaf(cp: CheckedPolicy, value: str, ty: Type) -> str:
     if ty.kind in _FORMS:  # read by the interpreter's forms (960 元, 1,234.50, 是/否), as flat facts are
         from policyrules.evaluate import forms
 
-        return forms.sql_value(forms.sql_trim(f"CAST({value} AS VARCHAR)"), ty, duck_type(cp, ty))
+        sql = duck_type(cp, ty)
+        raw = f"CAST({value} AS VARCHAR)"
+        full = forms.sql_value(forms.sql_trim(raw), ty, sql)
+        # the commonest spellings as they are, which the forms read alike (as batch/io.py's fast paths)
+        k = ty.kind
+        if k is Kind.BOOL:
+            return f"CASE {raw} WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE ELSE {full} END"
+        if k is Kind.INTEGER:
+            fast = f"TRY_CAST({raw} AS BIGINT)"
+            return f"CASE WHEN CAST({fast} AS VARCHAR) = {raw} AND abs({fast}) < {10 ** forms.MAX_DIGITS} " \
+                   f"THEN {fast} ELSE {full} END"
+        if k in (Kind.MONEY, Kind.RATE, Kind.NUMBER, Kind.DURATION):
+            fast = f"TRY_CAST({raw} AS DECIMAL(18,2))"
+            return f"CASE WHEN CAST({fast} AS VARCHAR) = {raw} THEN CAST({fast} AS {sql}) ELSE {full} END"
+        if k is Kind.DATE:
+            fast = f"TRY_CAST({raw} AS DATE)"
+            return f"CASE WHEN CAST({fast} AS VARCHAR) = {raw} THEN {fast} ELSE {full} END"
+        return full
     return f"TRY_CAST({value} AS {duck_type(cp, ty)})"
 
 
