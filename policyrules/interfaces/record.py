@@ -36,6 +36,9 @@ def replay(store: Store, decision_id: str, policy: Policy | None = None) -> tupl
         text = store.policy_text(sha)
         if text is None:
             raise ReplayError(f"the store has no policy text {sha[:12]}… for decision {decision_id}")
+        if text_hash(text) != sha:  # never claim the text it was made under when the store says otherwise
+            raise ReplayError(f"the stored policy text of decision {decision_id} no longer has its hash "
+                              f"(sha256 {sha[:12]}…): the store was altered; run `policyrules audit verify`")
         try:
             policy = loads(text, f"<stored {rec.body.get('policy')}>")
         except PolicyError as err:

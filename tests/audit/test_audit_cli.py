@@ -53,13 +53,13 @@ def test_record_replay_verify_export(tmp_path: Path, city_policy_path: Path, wit
     assert f"BROKEN at record 1 (decision {first})" in err and "does not match its seal" in err
     assert main(["replay", "--store", url, first]) == 1
     assert "rent_subsidy: stored 5000.00, now 3000.00" in capsys.readouterr().out
-    # a stored text that no longer checks (here: overwritten): a clear error, no traceback
+    # a stored text overwritten: refused as an altered store (it no longer has its hash), no traceback
     store = open_store(url)
     store.db.run("UPDATE policy_texts SET text = ?", ("policy broken\n  nonsense here\n",))
     store.close()
     assert main(["replay", "--store", url, first]) == 2
     err = capsys.readouterr().err
-    assert "no longer checks" in err and "Traceback" not in err
+    assert "no longer has its hash" in err and "audit verify" in err and "Traceback" not in err
 
 
 def test_keys_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -12,7 +12,7 @@ from policyrules.api import Policy, loads
 from policyrules.audit import Store, StoreError, open_store
 from policyrules.audit.records import payload
 from policyrules.audit.seal import canonical, seal
-from policyrules.interfaces.record import record, replay
+from policyrules.interfaces.record import ReplayError, record, replay
 
 RENT = {"registered_unemployed": True, "starts_business": True, "first_business": True, "business_months": 14,
         "venue": "government_market", "annual_rent": "40000.00"}
@@ -112,6 +112,13 @@ def test_changed_policy_text_is_detected(store: Store, filled: list[str]) -> Non
     store.db.run("UPDATE policy_texts SET text = text || ' '")
     report = store.verify()
     assert not report.ok and report.bad_seq == 1 and "policy text" in str(report.reason)
+
+
+def test_replay_refuses_an_altered_policy_text(store: Store, filled: list[str]) -> None:
+    """It never claims "the text it was made under" when the stored text no longer has its hash."""
+    store.db.run("UPDATE policy_texts SET text = text || ' '")
+    with pytest.raises(ReplayError, match="no longer has its hash"):
+        replay(store, filled[0])
 
 
 def test_replay_under_the_recorded_text(store: Store, city_policy: Policy, filled: list[str]) -> None:
