@@ -15,7 +15,7 @@ output: a :class:`Coverage` (rendered as text or JSON). An item is exercised whe
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
 import attrs
@@ -25,6 +25,7 @@ from policyrules.evaluate.decide import conjuncts
 from policyrules.evaluate.trace import Decision, Step
 from policyrules.source import Span, lines_of
 from policyrules.syntax import nodes as n
+from policyrules.syntax.walk import nodes
 
 KINDS = ("condition", "alternative", "bound", "row")
 
@@ -104,7 +105,7 @@ def items_of(cp: CheckedPolicy) -> list[Item]:
             enum = cp.enums.get(d.type.key.ref or "")
             for value in enum.values if enum is not None else ():  # a table given as a parameter, by category
                 found.append(Item("row", (d.name, value), d.name, cite, f"{d.name}[{value}]", d.span.line))
-        for node in _nodes(d):
+        for node in nodes(d):
             if isinstance(node, n.Bound):
                 word = "at_most" if node.kind == "cap" else "at_least"
                 found.append(Item("bound", id(node), name, cite, f"{word} {_written(lines, node.limit.span)}",
@@ -155,15 +156,6 @@ def _written(lines: tuple[str, ...], span: Span) -> str:
     return " ".join(text.split())
 
 
-def _nodes(x: Any) -> Iterator[Any]:
-    if isinstance(x, tuple | list):
-        for y in x:
-            yield from _nodes(y)
-    elif hasattr(x, "__attrs_attrs__") and not isinstance(x, Span):
-        yield x
-        for f in x.__attrs_attrs__:
-            if f.name not in ("span", "member_spans"):
-                yield from _nodes(getattr(x, f.name))
 
 
 # ---------------------------------------------------------------- what the traces show

@@ -20,6 +20,7 @@ from policyrules.check.checked import CheckedPolicy
 from policyrules.diagnostics import Diagnostic, PolicyError
 from policyrules.source import Span
 from policyrules.syntax import nodes as n
+from policyrules.syntax.walk import nodes
 
 _MASK = re.compile(r'"""(?:[^"]|"(?!""))*"""|"(?:[^"\\\n]|\\.)*"|#[^\n]*')
 _NAME = re.compile(r"(?!\d)\w+")
@@ -261,7 +262,7 @@ class _Builder:
     def output(self, d: n.OutputDecl, doc: dict[str, Any]) -> None:
         parts: list[n.Part] = []
         for body in d.amounts:
-            for node in _nodes(body):
+            for node in nodes(body):
                 if isinstance(node, n.Part) and node.name not in {p.name for p in parts}:
                     parts.append(node)
         if d.monetary:
@@ -300,7 +301,7 @@ class _Builder:
 
     # ---------------------------------------------------------------- uses
     def uses(self, d: Any) -> None:
-        for node in _nodes(d):
+        for node in nodes(d):
             if isinstance(node, n.Name):
                 self.name(node)
             elif isinstance(node, n.InSet):
@@ -409,21 +410,11 @@ class _Builder:
         return keys
 
 
-def _nodes(x: Any) -> Iterator[Any]:
-    """Every AST node in ``x`` (a node, or tuples of nodes), parents first."""
-    if isinstance(x, tuple | list):
-        for y in x:
-            yield from _nodes(y)
-    elif hasattr(x, "__attrs_attrs__") and not isinstance(x, Span):
-        yield x
-        for f in x.__attrs_attrs__:
-            if f.name not in ("span", "member_spans"):
-                yield from _nodes(getattr(x, f.name))
 
 
 def _type_refs(d: Any) -> Iterator[n.TypeExpr]:
     """The type expressions in ``d`` that name a category or a record."""
-    for node in _nodes(d):
+    for node in nodes(d):
         if isinstance(node, n.TypeExpr) and (node.ref or node.element):
             yield node
 
