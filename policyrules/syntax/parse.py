@@ -1,7 +1,9 @@
 """Text -> AST: the entry point of the syntax stage.
 
 ``parse(text, path)`` returns a :class:`~policyrules.syntax.nodes.Policy` or raises
-:class:`~policyrules.diagnostics.PolicyError` with positioned syntax diagnostics.
+:class:`~policyrules.diagnostics.PolicyError` with positioned syntax diagnostics.  A text is
+parsed by the lean driver of :mod:`~policyrules.syntax.lalr` (Lark's tables, the AST built in
+the same pass); whatever it does not take is parsed by Lark itself, which reports the errors.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import lark
 
 from policyrules.diagnostics import PolicyError
 from policyrules.source import Source
+from policyrules.syntax import lalr
 from policyrules.syntax import nodes as n
 from policyrules.syntax.errors import declaration_errors, syntax_diagnostic, too_deep
 from policyrules.syntax.grammar import parser
@@ -32,6 +35,15 @@ def parse(text: str, path: str = "<policy>") -> n.Policy:
 
 
 def _parse(text: str, path: str) -> n.Policy:
+    decls = lalr.parse(text, lalr.tables(), transformer()(path))
+    if decls is not None:
+        return n.Policy(tuple(decls), path=path)
+    return _parse_lark(text, path)
+
+
+def _parse_lark(text: str, path: str) -> n.Policy:
+    """Lark's parse and the Transformer over its tree: the reference, and the one that reports
+    syntax errors."""
     try:
         tree = parser().parse(text)
     except lark.UnexpectedInput as err:
