@@ -36,11 +36,27 @@ def command(name: str) -> Callable[[Callable[[argparse.Namespace], int]], Callab
     return register
 
 
-def build_parser() -> argparse.ArgumentParser:
+# The commands declared below, and the module that declares each of the others (see _extend):
+# a run of one command builds the parser of that command only (docs/performance.md, start-up).
+OWN_COMMANDS = ("demo", "check", "eval", "explain", "test", "fmt")
+COMMAND_MODULES = {
+    "score": "policyrules.interfaces.cli_score",
+    **dict.fromkeys(("sql", "batch", "summary", "compare"), "policyrules.interfaces.cli_batch"),
+    **dict.fromkeys(("serve", "record", "replay", "keys", "audit"), "policyrules.interfaces.cli_serve"),
+    "lsp": "policyrules.interfaces.cli_lsp",
+}
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command; with ``only`` (a command's name), a parser with that command
+    alone, whose parsing and help of that command are the same (the rest would be built for
+    nothing: the parsers of all commands take longer to build than a cached batch run's query)."""
     p = argparse.ArgumentParser(prog="policyrules", description="Rules as code for employment and "
                                 "social-security policy: check, evaluate and explain .policy files.")
     p.add_argument("--version", action="version", version=f"policyrules {__version__}")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub: Any = p.add_subparsers(dest="command", metavar="COMMAND")
+    if only is not None:
+        sub = _Only(sub, only)
 
     s = sub.add_parser("demo", help="evaluate the bundled city policy for a sample person and explain it")
     s.add_argument("--lang", choices=["en", "zh"], default="en")
@@ -80,17 +96,42 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--lang", choices=["en", "zh"], default=None,
                    help="spell every keyword in this language (default: keywords as written)")
 
-    _extend(sub)
+    _extend(sub, _MODULES if only is None else tuple(m for n, m in COMMAND_MODULES.items() if n == only))
     from policyrules.interfaces.cli_help import describe
 
     describe(p)
     return p
 
 
-def _extend(sub: Any) -> None:
-    """Commands contributed by later stages (scorecards, SQL, batch, service)."""
-    for module in ("policyrules.interfaces.cli_score", "policyrules.interfaces.cli_batch",
-                   "policyrules.interfaces.cli_serve", "policyrules.interfaces.cli_lsp"):
+class _Only:
+    """The sub-commands of a parser built for command ``name`` alone: the other commands'
+    declarations are taken, and build nothing."""
+
+    def __init__(self, sub: Any, name: str):
+        self.sub, self.name = sub, name
+
+    def add_parser(self, name: str, **kwargs: Any) -> Any:
+        return self.sub.add_parser(name, **kwargs) if name == self.name else _Skipped()
+
+
+class _Skipped:
+    """A command's parser not built: every declaration made on it is taken and dropped."""
+
+    def __getattr__(self, name: str) -> Callable[..., _Skipped]:
+        return lambda *args, **kwargs: self
+
+    def __setattr__(self, name: str, value: Any) -> None:  # (`parser.__class__ = ...` too)
+        pass
+
+
+_MODULES = ("policyrules.interfaces.cli_score", "policyrules.interfaces.cli_batch",
+            "policyrules.interfaces.cli_serve", "policyrules.interfaces.cli_lsp")
+
+
+def _extend(sub: Any, modules: tuple[str, ...] = _MODULES) -> None:
+    """Commands contributed by later stages (scorecards, SQL, batch, service), declared by
+    ``modules`` (in the order of :data:`_MODULES`: the order of ``policyrules --help``)."""
+    for module in modules:
         try:
             mod = __import__(module, fromlist=["register"])
         except ModuleNotFoundError as err:
@@ -101,8 +142,12 @@ def _extend(sub: Any) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    given = sys.argv[1:] if argv is None else argv
+    # `policyrules COMMAND ...`: that command's parser alone; anything else (no command, an
+    # option first, a name that is no command) the whole parser, whose help and errors list all
+    chosen = given[0] if given and given[0] in (*OWN_COMMANDS, *COMMAND_MODULES) else None
+    parser = build_parser(chosen)
+    args = parser.parse_args(given)
     if not args.command:
         parser.print_help()
         return BAD_INPUT
