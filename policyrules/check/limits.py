@@ -17,6 +17,7 @@ from typing import Any
 from policyrules.evaluate.forms import MAX_DIGITS
 from policyrules.source import Span
 from policyrules.syntax import nodes as n
+from policyrules.syntax.walk import child_fields
 
 MAX_DEPTH = 48
 """Nodes from a declaration down to its deepest leaf."""
@@ -33,20 +34,19 @@ def check_limits(policy: n.Policy, error: Callable[[str, str, Span | None, str |
         stack: list[tuple[Any, int]] = [(decl, 1)]
         while stack:
             node, depth = stack.pop()
-            if isinstance(node, tuple | list):
+            cls = node.__class__
+            if cls is tuple or cls is list:
                 stack.extend((x, depth) for x in node)
                 continue
-            if not hasattr(node, "__attrs_attrs__"):
-                continue
-            if depth > MAX_DEPTH and deepest is None:
+            fields = child_fields(cls)
+            if depth > MAX_DEPTH and deepest is None and hasattr(cls, "__attrs_attrs__"):
                 deepest = node
-            if isinstance(node, _NUMBERS) and isinstance(node.value, Decimal) and abs(node.value) >= _LIMIT:
+            if cls in _NUMBERS and isinstance(node.value, Decimal) and abs(node.value) >= _LIMIT:
                 found = True
                 error("P006", f"the number {node.value:f}"[:60] + f" is too large (at most {MAX_DIGITS} digits "
                       "before the decimal point)", getattr(node, "span", None), None)
-            for f in node.__attrs_attrs__:
-                if f.name != "span":
-                    stack.append((getattr(node, f.name), depth + 1))
+            for name in fields:
+                stack.append((getattr(node, name), depth + 1))
         if deepest is not None:
             found = True
             error("P005", f"an expression is nested too deeply (more than {MAX_DEPTH} levels)",

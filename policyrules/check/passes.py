@@ -45,6 +45,7 @@ class Checker:
         self.scope.constant = self._default
         self._in_progress: set[str] = set()
         self.deps: dict[str, set[str]] = {}
+        self._used: dict[str, list[n.Name]] | None = None
 
     def error(self, code: str, message: str, span: Span | None, hint: str | None = None) -> None:
         self.diagnostics.append(Diagnostic(code, message, span, self.source.path, hint))
@@ -552,8 +553,23 @@ class Checker:
                 outputs[name] = Output(o.decl, o.type, o.amount_type, o.part_names, o.kinds, owner[name])
 
     # ---------------------------------------------------------------- cycles
-    def _deps_of(self, node: Any, acc: set[str]) -> None:
-        for name in names(node):
+    def _uses(self) -> dict[str, list[n.Name]]:
+        """Every Name each value and output uses (walked once, for the cycles and the kinds)."""
+        if self._used is None:
+            s = self.scope
+            used: dict[str, list[n.Name]] = {}
+            for name, vd in s.values.items():
+                used[name] = names(vd.expr)
+            for record, values in s.each.items():
+                for name, vd in values.items():
+                    used[f"{record}.{name}"] = names(vd.expr)
+            for name, od in s.outputs.items():
+                used[name] = names((od.conditions, od.amounts, od.terms))
+            self._used = used
+        return self._used
+
+    def _deps_of(self, found: list[n.Name], acc: set[str]) -> None:
+        for name in found:
             ref = self.scope.refs.get(id(name))
             if ref is not None and ref.what in ("value", "output"):
                 acc.add(ref.name)
@@ -566,18 +582,19 @@ class Checker:
         s = self.scope
         graph: dict[str, set[str]] = {}
         spans: dict[str, Span] = {}
+        used = self._uses()
         for name, vd in s.values.items():
             graph[name] = set()
-            self._deps_of(vd.expr, graph[name])
+            self._deps_of(used[name], graph[name])
             spans[name] = vd.span
         for record, values in s.each.items():
             for name, vd in values.items():
                 graph[f"{record}.{name}"] = set()
-                self._deps_of(vd.expr, graph[f"{record}.{name}"])
+                self._deps_of(used[f"{record}.{name}"], graph[f"{record}.{name}"])
                 spans[f"{record}.{name}"] = vd.span
         for name, od in s.outputs.items():
             graph[name] = set()
-            self._deps_of((od.conditions, od.amounts, od.terms), graph[name])
+            self._deps_of(used[name], graph[name])
             spans[name] = od.span
         self.deps = graph
         state: dict[str, int] = {}
@@ -609,22 +626,12 @@ class Checker:
         direct: dict[str, set[str]] = {}
         s = self.scope
 
-        def facts_in(node: Any, acc: set[str]) -> None:
-            for name in names(node):
-                ref = s.refs.get(id(name))
+        for name, found in self._uses().items():
+            acc = direct[name] = set()
+            for used in found:
+                ref = s.refs.get(id(used))
                 if ref is not None and ref.what == "fact" and ref.kind:
                     acc.add(ref.kind)
-
-        for name, vd in s.values.items():
-            direct[name] = set()
-            facts_in(vd.expr, direct[name])
-        for record, values in s.each.items():
-            for name, vd in values.items():
-                direct[f"{record}.{name}"] = set()
-                facts_in(vd.expr, direct[f"{record}.{name}"])
-        for name, od in s.outputs.items():
-            direct[name] = set()
-            facts_in((od.conditions, od.amounts, od.terms), direct[name])
         memo: dict[str, frozenset[str]] = {}
 
         def total(name: str, seen: frozenset[str]) -> frozenset[str]:

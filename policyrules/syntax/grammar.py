@@ -6,7 +6,9 @@ The parse tables are generated once from the grammar, when it changes, by
 they were made from). Loading them takes no table construction and no cache: nothing is
 read from a user-writable place and nothing loaded can run code. When the shipped tables do
 not match the grammar or the installed Lark, the parser is built from the grammar in memory
-(slower, same result); a test fails when the shipped tables are stale.
+(slower, same result); a test fails when the shipped tables are stale.  The lean driver of
+:mod:`policyrules.syntax.lalr` has its own tables beside them (``policy.driver.json.gz``,
+made from Lark's by the same command), so that a parse loads no Lark parser at all.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import lark
 
 GRAMMAR = "grammar/policy.lark"
 TABLES = "grammar/policy.tables.json.gz"
+DRIVER = "grammar/policy.driver.json.gz"
 _OPTIONS: dict[str, Any] = {"parser": "lalr", "propagate_positions": True, "strict": True,
                             "maybe_placeholders": False}
 
@@ -47,6 +50,28 @@ def parser() -> lark.Lark:
     except (OSError, ValueError, KeyError, TypeError, EOFError):
         pass
     return build(text)
+
+
+def driver_data() -> dict[str, Any] | None:
+    """The shipped tables of the lean driver (``syntax/lalr.py``), when they match the grammar:
+    plain JSON, read without loading Lark's parser."""
+    try:
+        raw = resources.files("policyrules").joinpath(DRIVER).read_bytes()
+        doc = json.loads(gzip.decompress(raw))
+        if doc["grammar"] == grammar_digest(grammar_text()):
+            return doc["data"]  # type: ignore[no-any-return]
+    except (OSError, ValueError, KeyError, TypeError, EOFError):
+        pass
+    return None
+
+
+def driver_tables(text: str) -> bytes:
+    """The lean driver's tables for ``text`` as gzipped JSON (what is shipped as ``DRIVER``)."""
+    from policyrules.syntax.lalr import describe
+
+    doc = {"grammar": grammar_digest(text), "data": describe(build(text))}
+    body = json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return gzip.compress(body.encode(), mtime=0)
 
 
 def build(text: str) -> lark.Lark:
@@ -89,11 +114,12 @@ def _decode(d: dict[str, Any]) -> Any:
 
 
 def main() -> None:
-    """Regenerate the shipped parse tables from the grammar."""
-    path = resources.files("policyrules").joinpath(TABLES)
-    with resources.as_file(path) as target:
-        target.write_bytes(tables(grammar_text()))
-        print(f"wrote {target}")
+    """Regenerate the shipped parse tables (Lark's, and the lean driver's) from the grammar."""
+    for name, make in ((TABLES, tables), (DRIVER, driver_tables)):
+        path = resources.files("policyrules").joinpath(name)
+        with resources.as_file(path) as target:
+            target.write_bytes(make(grammar_text()))
+            print(f"wrote {target}")
 
 
 if __name__ == "__main__":

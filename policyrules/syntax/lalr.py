@@ -17,6 +17,7 @@ same AST, spans included, as Lark followed by the Transformer.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -61,71 +62,116 @@ class _Rule:
 
     __slots__ = ("size", "origin", "include", "expand1", "inline", "method", "name", "splices", "unit")
 
-    def __init__(self, rule: Any, method: Callable[..., Any] | None):
-        self.size = len(rule.expansion)
-        self.origin = rule.origin.name
-        keep_all = rule.options.keep_all_tokens
-        self.include = tuple(
-            (i, not sym.is_term and sym.name.startswith("_"))
-            for i, sym in enumerate(rule.expansion)
-            if keep_all or not (sym.is_term and sym.filter_out))
+    def __init__(self, described: list[Any], transformer: type[Any]):
+        size, origin, include, expand1, name = described
+        self.size: int = size
+        self.origin: str = origin
+        self.include = tuple((i, bool(expand)) for i, expand in include)
         self.splices = any(expand for _, expand in self.include)
-        self.expand1 = bool(rule.options.expand1 and not rule.alias)
-        self.name = rule.alias or rule.options.template_source or rule.origin.name
-        self.inline = self.name.startswith("_") and method is None
-        self.method = method
+        self.expand1: bool = expand1
+        self.name: str = name
+        self.method = _method(transformer, name)
+        self.inline = name.startswith("_") and self.method is None
         # `?rule: child` with one symbol, kept: the value and its position pass through unchanged
-        self.unit = self.expand1 and self.size == 1 and len(self.include) == 1 and not self.splices
+        self.unit = expand1 and size == 1 and len(self.include) == 1 and not self.splices
+
+
+def describe(lk: lark.Lark) -> dict[str, Any]:
+    """What the driver needs of a Lark LALR parser, as plain JSON data: the actions of each
+    state, the rules (size, kept children, pass-through, name), the terminals a tree keeps, and
+    each state's lexer as the regular expressions Lark compiled for it."""
+    table = lk.parser.parser._parse_table
+    rules = list(lk.rules)
+    index = {id(r): i for i, r in enumerate(rules)}
+    lexers: list[list[Any]] = []
+    lexer_of: dict[int, int] = {}
+    by_state: dict[str, int] = {}
+    for state, lexer in lk.parser.lexer.lexers.items():
+        if id(lexer) not in lexer_of:
+            scanner = lexer.scanner  # built on first use, with the callbacks
+            keywords = {}
+            for typ, cb in lexer.callback.items():
+                if not isinstance(cb, UnlessCallback):
+                    raise TypeError(f"a lexer callback the driver does not mirror: {cb!r}")
+                keywords[typ] = [[m.pattern, m.flags] for m in cb.scanner._mres]
+            lexer_of[id(lexer)] = len(lexers)
+            lexers.append([[[m.pattern, m.flags] for m in scanner._mres], sorted(lexer.ignore_types),
+                           keywords])
+        by_state[str(state)] = lexer_of[id(lexer)]
+    return {
+        # action >= 0: shift to that state; action < 0: reduce by rule -action - 1
+        "actions": {str(state): {sym: (arg if act is Shift else -index[id(arg)] - 1)
+                                 for sym, (act, arg) in acts.items()}
+                    for state, acts in table.states.items()},
+        "rules": [[len(r.expansion), r.origin.name,
+                   [[i, not sym.is_term and sym.name.startswith("_")] for i, sym in enumerate(r.expansion)
+                    if r.options.keep_all_tokens or not (sym.is_term and sym.filter_out)],  # type: ignore[attr-defined]
+                   bool(r.options.expand1 and not r.alias),
+                   r.alias or r.options.template_source or r.origin.name] for r in rules],
+        "kept": sorted({sym.name for r in rules for sym in r.expansion
+                        if sym.is_term and (r.options.keep_all_tokens or not sym.filter_out)}),  # type: ignore[attr-defined]
+        "start": table.start_states["start"],
+        "end": table.end_states["start"],
+        "lexers": lexers,
+        "lexer_of": by_state,
+    }
 
 
 class Tables:
-    """The parse table with integer actions, the lexers by state, the rules prepared."""
+    """The driver's tables, from :func:`describe`'s data, with the Transformer's methods."""
 
-    def __init__(self, lk: lark.Lark, transformer: type[Any]):
-        lalr = lk.parser.parser
-        table = lalr._parse_table
-        rules = list(lk.rules)
-        index = {id(r): i for i, r in enumerate(rules)}
-        self.rules = [_Rule(r, _method(transformer, r)) for r in rules]
-        # action >= 0: shift to that state; action < 0: reduce by rule -action - 1
-        self.actions: dict[int, dict[str, int]] = {
-            state: {sym: (arg if act is Shift else -index[id(arg)] - 1) for sym, (act, arg) in acts.items()}
-            for state, acts in table.states.items()}
-        self.kept = frozenset(sym.name for r in rules for sym in r.expansion
-                              if sym.is_term and (r.options.keep_all_tokens or not sym.filter_out))  # type: ignore[attr-defined]
-        self.start = table.start_states["start"]
-        self.end = table.end_states["start"]
-        self.ok = True
-        self.lexers: dict[int, tuple[Callable[..., Any], frozenset[str], dict[str, dict[str, str | None]]]] = {}
-        shared: dict[int, Any] = {}
-        for state, lexer in lk.parser.lexer.lexers.items():
-            if id(lexer) not in shared:
-                mres = lexer.scanner._mres  # the scanner is built on first use
-                keywords: dict[str, dict[str, str | None]] = {}
-                for typ, cb in lexer.callback.items():
-                    if not isinstance(cb, UnlessCallback):
-                        self.ok = False  # a callback this driver does not mirror: Lark parses
-                    keywords[typ] = _Keywords(cb.scanner)
-                if len(mres) != 1:
-                    self.ok = False  # more than 100 terminals in one state: Lark parses
-                shared[id(lexer)] = (mres[0].match, frozenset(lexer.ignore_types), keywords)
-            self.lexers[state] = shared[id(lexer)]
+    def __init__(self, data: dict[str, Any], transformer: type[Any]):
+        self.rules = [_Rule(r, transformer) for r in data["rules"]]
+        self.actions: dict[int, dict[str, int]] = {int(k): v for k, v in data["actions"].items()}
+        self.kept = frozenset(data["kept"])
+        self.start: int = data["start"]
+        self.end: int = data["end"]
+        self.lexers = _Lexers(data["lexers"], {int(k): v for k, v in data["lexer_of"].items()})
+
+
+class _Lexers(dict[int, tuple[Callable[..., Any], frozenset[str], dict[str, "_Keywords"]]]):
+    """Each parser state's lexer (Lark's, with its keyword conversions), compiled on first use
+    as Lark compiles them: most states are never lexed in."""
+
+    def __init__(self, lexers: list[list[Any]], lexer_of: dict[int, int]):
+        super().__init__()
+        self.described = lexers
+        self.lexer_of = lexer_of
+        self.made: dict[int, Any] = {}
+
+    def __missing__(self, state: int) -> Any:
+        i = self.lexer_of[state]
+        made = self.made.get(i)
+        if made is None:
+            patterns, ignore, keywords = self.described[i]
+            if len(patterns) != 1:
+                raise _Fallback  # more than 100 terminals in one state: Lark parses
+            made = self.made[i] = (re.compile(*patterns[0]).match, frozenset(ignore),
+                                   {typ: _Keywords([re.compile(p, f) for p, f in pats])
+                                    for typ, pats in keywords.items()})
+        self[state] = made
+        return made
 
 
 class _Keywords(dict[str, "str | None"]):
     """A terminal's keyword conversions (``of`` lexed as a NAME is the keyword OF), memoized."""
 
-    def __init__(self, scanner: Any):
+    def __init__(self, patterns: list[re.Pattern[str]]):
         super().__init__()
-        self.scanner = scanner
+        self.patterns = patterns
 
     def __missing__(self, value: str) -> str | None:
-        self[value] = kw = self.scanner.fullmatch(value)
-        return kw  # type: ignore[no-any-return]
+        kw = None
+        for p in self.patterns:
+            m = p.fullmatch(value)
+            if m:
+                kw = m.lastgroup
+                break
+        self[value] = kw
+        return kw
 
 
-def _method(transformer: type[Any], rule: Any) -> Callable[..., Any] | None:
-    name = rule.alias or rule.options.template_source or rule.origin.name
+def _method(transformer: type[Any], name: str) -> Callable[..., Any] | None:
     for klass in transformer.__mro__:
         if name in klass.__dict__:
             f = klass.__dict__[name]
@@ -135,11 +181,13 @@ def _method(transformer: type[Any], rule: Any) -> Callable[..., Any] | None:
 
 @lru_cache(maxsize=1)
 def tables() -> Tables:
-    """The tables of the policy grammar's parser and the AST Transformer."""
-    from policyrules.syntax.grammar import parser
+    """The driver's tables for the policy grammar: shipped beside it, or described from Lark's
+    parser when the shipped ones do not match the grammar (slower to start, same result)."""
+    from policyrules.syntax.grammar import driver_data, parser
     from policyrules.syntax.transform import transformer
 
-    return Tables(parser(), transformer())
+    data = driver_data()
+    return Tables(data if data is not None else describe(parser()), transformer())
 
 
 MAX_DEPTH = 200
@@ -152,8 +200,6 @@ class _Fallback(Exception):
 
 def parse(text: str, tb: Tables, instance: Any) -> list[Any] | None:
     """The Transformer's result for ``text``, or ``None`` when the text does not parse here."""
-    if not tb.ok:
-        return None
     try:
         return _parse(text, tb, instance)
     except Exception:  # noqa: BLE001 - _Fallback, or a Transformer method refusing a node: the
@@ -174,6 +220,7 @@ def _parse(text: str, tb: Tables, instance: Any) -> list[Any] | None:
     line_start = 0
     end = len(text)
     typ = ""
+    new_str = str.__new__
     while True:
         # ---- the next token, from the lexer of the current state
         if pos < end:
@@ -199,7 +246,12 @@ def _parse(text: str, tb: Tables, instance: Any) -> list[Any] | None:
                 continue
             ecol = pos - line_start + 1
             tpos = (tline, tcol, line, ecol, tline, tcol, line, ecol, True, 0)
-            token = Token(typ, value, tstart, tline, tcol, line, ecol, pos) if typ in kept else None
+            if typ in kept:  # what Token(typ, value, tstart, ...) makes, without its two Python calls
+                token = new_str(Token, value)
+                token.type, token.value, token.start_pos, token.end_pos = typ, value, tstart, pos
+                token.line, token.column, token.end_line, token.end_column = tline, tcol, line, ecol
+            else:
+                token = None
         elif typ == "$END":
             return None
         else:

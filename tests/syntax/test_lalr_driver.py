@@ -109,3 +109,21 @@ def test_mutated_policies_agree(data: st.DataObject) -> None:
             end = at + data.draw(st.integers(1, 40))
             text = text[:end] + text[at:end] + text[end:]
     _agree(text)
+
+
+def test_the_shipped_driver_tables_match_the_grammar() -> None:
+    """Regenerate with `python -m policyrules.syntax.grammar` after changing grammar/policy.lark.
+    (Lark numbers its states differently from one build to the next, so the shipped tables are
+    held to parse alike, not to be equal.)"""
+    from policyrules.syntax import grammar
+
+    shipped = grammar.driver_data()
+    assert shipped is not None, "stale driver tables: run python -m policyrules.syntax.grammar"
+    built = lalr.Tables(lalr.describe(grammar.build(grammar.grammar_text())), transformer())
+    ours = lalr.Tables(shipped, transformer())
+    for path in TEXTS[:40]:
+        text = path.read_text(encoding="utf-8")
+        a, b = lalr.parse(text, ours, transformer()("t")), lalr.parse(text, built, transformer()("t"))
+        assert (a is None) == (b is None), path
+        if a is not None and b is not None:
+            assert _with_spans(n.Policy(tuple(a))) == _with_spans(n.Policy(tuple(b))), path
