@@ -329,10 +329,12 @@ def _reduce(rule: _Rule, kids: list[Any], kpos: list[Any], instance: Any) -> tup
     elif rule.splices:
         children = []
         for i, expand in rule.include:
-            if expand:
+            if not expand:
+                children.append(kids[i])
+            elif children:
                 children += kids[i].children
             else:
-                children.append(kids[i])
+                children = kids[i].children
     elif len(rule.include) == rule.size:
         children = kids
     else:
@@ -356,8 +358,11 @@ def _children_at(rule: _Rule, kids: list[Any], kpos: list[Any]) -> tuple[list[An
     cposs: list[Any] = []
     for i, expand in rule.include:
         if expand:
-            children += kids[i].children
-            cposs += kids[i].poss
+            if children:
+                children += kids[i].children
+                cposs += kids[i].poss
+            else:  # a left-recursive list (`decl*`) grows in place, as in Lark: no copy per item
+                children, cposs = kids[i].children, kids[i].poss
         else:
             children.append(kids[i])
             cposs.append(kpos[i])
