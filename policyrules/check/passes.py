@@ -17,6 +17,7 @@ from policyrules.check.scope import Scope
 from policyrules.check.units import Typer, compatible, describe
 from policyrules.check.written import check_written
 from policyrules.diagnostics import Diagnostic, PolicyError
+from policyrules.gcpause import paused_gc
 from policyrules.source import Source, Span
 from policyrules.syntax import nodes as n
 from policyrules.syntax.walk import names
@@ -730,7 +731,8 @@ def _part_names(d: n.OutputDecl) -> tuple[str, ...]:
 def check(policy: n.Policy, source: Source) -> CheckedPolicy:
     """Check a parsed policy; raise PolicyError listing every problem."""
     try:
-        return Checker(policy, source).run()
+        with paused_gc():
+            return Checker(policy, source).run()
     except RecursionError:
         d = Diagnostic("P005", "an expression is nested too deeply to check", Span(1, 1, 1, 2), source.path,
                        hint="split it into named values with `value NAME = ...`")

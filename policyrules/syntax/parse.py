@@ -8,11 +8,10 @@ the same pass); whatever it does not take is parsed by Lark itself, which report
 
 from __future__ import annotations
 
-import gc
-
 import lark
 
 from policyrules.diagnostics import PolicyError
+from policyrules.gcpause import paused_gc
 from policyrules.source import Source
 from policyrules.syntax import lalr
 from policyrules.syntax import nodes as n
@@ -25,13 +24,8 @@ __all__ = ["parse", "parser"]
 
 def parse(text: str, path: str = "<policy>") -> n.Policy:
     """Parse policy text into an AST, or raise PolicyError with a syntax diagnostic."""
-    paused = gc.isenabled()
-    gc.disable()  # the parse makes only acyclic garbage; collecting during it cost a quarter of the time
-    try:
+    with paused_gc():  # the parse makes only acyclic garbage; collecting during it cost a quarter of the time
         return _parse(text, path)
-    finally:
-        if paused:
-            gc.enable()
 
 
 def _parse(text: str, path: str) -> n.Policy:
