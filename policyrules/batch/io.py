@@ -18,15 +18,23 @@ amounts with more digits as JSON strings.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-import duckdb
+try:  # DuckDB's engine alone (connections, results, errors), without its Python API (relations,
+    # expressions) that `import duckdb` loads too: 0.1 s of a run's start-up (docs/performance.md)
+    import _duckdb as duckdb
+except ImportError:  # an older DuckDB, whose engine is inside the package
+    import duckdb  # type: ignore[no-redef]
 
-from policyrules.evaluate import forms
-from policyrules.types import Kind, Type
+if TYPE_CHECKING:  # imported where used: a cached run validates by SQL it has, and needs neither
+    from policyrules.types import Kind, Type
+
+    SQL_TYPES: dict[Kind, str]
 
 RAW = "raw_input"
 ROW = "__row"
@@ -39,16 +47,30 @@ def column(name: str) -> str:
     """The quoted name of input column ``name`` in ``raw_input`` and ``facts``."""
     return _q(IN + name)
 
-_SCALES = forms.SCALES
-SQL_TYPES: dict[Kind, str] = {
-    Kind.BOOL: "BOOLEAN",
-    Kind.INTEGER: "BIGINT",
-    **{kind: f"DECIMAL(38,{scale})" for kind, scale in _SCALES.items()},
-    Kind.DATE: "DATE",
-    Kind.ENUM: "VARCHAR",
-    Kind.TEXT: "VARCHAR",
-}
-"""DuckDB type of each fact kind in view ``facts`` (decimal places: money 6, percent and number 8)."""
+
+@functools.cache
+def _sql_types() -> dict[Kind, str]:
+    """:data:`SQL_TYPES`."""
+    from policyrules.evaluate import forms
+    from policyrules.types import Kind
+
+    return {
+        Kind.BOOL: "BOOLEAN",
+        Kind.INTEGER: "BIGINT",
+        **{kind: f"DECIMAL(38,{scale})" for kind, scale in forms.SCALES.items()},
+        Kind.DATE: "DATE",
+        Kind.ENUM: "VARCHAR",
+        Kind.TEXT: "VARCHAR",
+    }
+
+
+def __getattr__(name: str) -> dict[Kind, str]:
+    """``SQL_TYPES``: the DuckDB type of each fact kind in view ``facts`` (decimal places: money 6,
+    percent and number 8), made when first asked for."""
+    if name == "SQL_TYPES":
+        return _sql_types()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 _INT_SOURCES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
                 "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT"}
 _FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet",
@@ -66,7 +88,7 @@ class BatchInputError(BatchError):
 
 def sql_type(t: Type) -> str:
     """The DuckDB type a fact of type ``t`` has in view ``facts``."""
-    return SQL_TYPES[t.kind]
+    return _sql_types()[t.kind]
 
 
 def _q(name: str) -> str:
@@ -318,8 +340,10 @@ def _checks(name: str, t: Type, source: str | None) -> tuple[str, str, str]:
 
     A number of any kind is refused when negative, unless the fact is declared ``signed``
     (as :func:`policyrules.evaluate.inputs.convert` refuses it)."""
+    from policyrules.types import Kind
+
     value, missing, reason = _typed(name, t, source)
-    if t.kind in _NUMERIC and not t.signed:
+    if t.kind in (Kind.INTEGER, Kind.NUMBER, Kind.MONEY, Kind.RATE, Kind.PERCENT, Kind.DURATION) and not t.signed:
         # the sign of a typed number is tested on the column as read (exact, no conversion)
         sign = column(name) if _source_digits(source) is not None else f"({value})"
         shown = f"'''' || {_raw(name, source)} || ''''"
@@ -350,7 +374,10 @@ def fact_type(t: Type, source: str | None = None) -> str:
     of the column)`` when that fits; else :data:`SQL_TYPES`.  A fact never has more places than
     its kind (the compiled query's scales are upper bounds), and narrow decimals make the compiled
     query's arithmetic 64-bit, several times cheaper than 128-bit."""
-    scale = _SCALES.get(t.kind)
+    from policyrules.evaluate import forms
+    from policyrules.types import Kind
+
+    scale = forms.SCALES.get(t.kind)
     digits = _source_digits(source)
     if scale is not None and digits is not None:
         digits = 1 if t.kind is Kind.PERCENT else min(digits, forms.MAX_DIGITS)
@@ -359,13 +386,16 @@ def fact_type(t: Type, source: str | None = None) -> str:
         for fits in (scale, places):
             if places <= scale and digits + fits <= 18:  # (more places: read as text, kept wide)
                 return f"DECIMAL(18,{fits})"
-    return SQL_TYPES[t.kind]
+    return _sql_types()[t.kind]
 
 
 def fact_digits(t: Type, source: str | None = None) -> int | None:
     """How many digits the unscaled value of fact ``t`` read from a ``source`` column can have when
     its facts type is a narrow ``DECIMAL(18, s)`` (:func:`fact_type`); None when it is not.
     The compiler uses it to keep a product in 64 bits when it cannot overflow them."""
+    from policyrules.evaluate import forms
+    from policyrules.types import Kind
+
     narrow = re.fullmatch(r"DECIMAL\(18,(\d+)\)", fact_type(t, source))
     digits = _source_digits(source)
     if narrow is None or digits is None:
@@ -377,18 +407,22 @@ def fact_digits(t: Type, source: str | None = None) -> int | None:
 def _within(x: str, kind: Kind) -> str:
     """SQL: number ``x`` is within the bounds of :mod:`policyrules.evaluate.forms`, compared with
     exact integer literals (``abs`` could overflow; ``1e15`` is a DOUBLE, slow to compare with)."""
+    from policyrules.evaluate import forms
+    from policyrules.types import Kind
+
     if kind is Kind.PERCENT:
         return f"({x} BETWEEN -1 AND 1)"
     limit = 10 ** forms.MAX_DIGITS
     return f"({x} > -{limit} AND {x} < {limit})"
 
 
-_NUMERIC = (Kind.INTEGER, Kind.NUMBER, Kind.MONEY, Kind.RATE, Kind.PERCENT, Kind.DURATION)
-
-
 def _typed(name: str, t: Type, source: str | None) -> tuple[str, str, str]:
     """Text is validated by the forms of :mod:`policyrules.evaluate.forms` (the interpreter's),
     after a fast path for the commonest spellings that gives the same verdict and value."""
+    from policyrules.evaluate import forms
+    from policyrules.types import Kind
+
+    scales = forms.SCALES
     col = column(name)
     raw = _raw(name, source)
     text = forms.sql_trim(raw)
@@ -400,8 +434,8 @@ def _typed(name: str, t: Type, source: str | None) -> tuple[str, str, str]:
     out_of_range = f"{_lit(f'{what} out of range: ')} || {forms.sql_shown(raw)}"
     if kind is Kind.BOOL and plain == "BOOLEAN" or kind is Kind.DATE and plain == "DATE":
         return col, missing, "NULL"
-    if kind in (Kind.INTEGER, *_SCALES) and (
-            plain in _INT_SOURCES or (decimal and kind in _SCALES and int(decimal.group(2)) <= _SCALES[kind])):
+    if kind in (Kind.INTEGER, *scales) and (
+            plain in _INT_SOURCES or (decimal and kind in scales and int(decimal.group(2)) <= scales[kind])):
         # the bound is tested on the column as read, and only when its type could exceed it
         typed = f"TRY_CAST({col} AS {sql})" if sql != plain else col
         if kind is not Kind.PERCENT and (_source_digits(source) or 0) <= forms.MAX_DIGITS:
@@ -415,7 +449,7 @@ def _typed(name: str, t: Type, source: str | None) -> tuple[str, str, str]:
         fast = f"TRY_CAST({raw} AS BIGINT)"
         value = (f"CASE WHEN CAST({fast} AS VARCHAR) = {raw} AND {_within(fast, kind)} THEN {fast} "
                  f"ELSE {value} END")
-    elif kind in _SCALES:  # the usual yuan-and-fen text, valid as is
+    elif kind in scales:  # the usual yuan-and-fen text, valid as is
         fast = f"TRY_CAST({raw} AS DECIMAL(18,2))"
         value = (f"CASE WHEN CAST({fast} AS VARCHAR) = {raw} AND {_within(fast, kind)} "
                  f"THEN CAST({fast} AS {sql}) ELSE {value} END")

@@ -15,18 +15,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sys
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any
-
-import attrs
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from policyrules.batch import io
-from policyrules.types import Type
 
 if TYPE_CHECKING:  # not imported at run time: a cached run never loads the checker
     from policyrules.check.checked import CheckedPolicy
+    from policyrules.types import Type
 
 MEMORY_LIMIT = "384MB"
 
@@ -35,8 +33,8 @@ class BatchError(io.BatchError):
     """A batch run cannot proceed; the message is meant for the user."""
 
 
-@attrs.frozen(slots=True)
-class Plan:
+# named tuples, not attrs classes or dataclasses: a cached run imports neither (start-up, docs/performance.md)
+class Plan(NamedTuple):
     """How the input's columns become facts."""
 
     kinds: tuple[str, ...]  # kinds of facts every row provides
@@ -44,7 +42,7 @@ class Plan:
     schema: dict[str, Type]  # column -> fact type (what io validates)
     passthrough: tuple[str, ...]  # other columns, copied to the output
     notes: tuple[str, ...]
-    nested: dict[str, tuple[str, str]] = attrs.field(factory=dict)  # structured/optional column -> (kind, field)
+    nested: dict[str, tuple[str, str]] = {}  # structured/optional column -> (kind, field) (the default: never changed)
     absent: tuple[str, ...] = ()  # optional columns the input lacks (NULL)
 
 
@@ -188,8 +186,7 @@ class Session:
 
 def connect(progress: bool | None = None, memory_limit: str = MEMORY_LIMIT) -> Any:
     """A DuckDB connection set up for a batch run."""
-    import duckdb
-
+    duckdb = io.duckdb
     con = duckdb.connect()
     if progress is None:
         progress = sys.stderr.isatty()
@@ -226,8 +223,7 @@ def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-@attrs.frozen(slots=True)
-class BatchResult:
+class BatchResult(NamedTuple):
     computed: int
     rejected_rows: int
     problems: int
@@ -251,8 +247,7 @@ def default_rejects_path(output: str) -> str:
     return stem + ".rejects.csv"
 
 
-@attrs.frozen(slots=True)
-class Prepared:
+class Prepared(NamedTuple):
     """A batch run made ready: the statements that create views ``facts`` and ``rejects`` over
     ``raw_input``, the compiled query over ``facts``, its output columns and the notes to print.
     JSON data, so that it can be cached (:mod:`policyrules.compile.cache`)."""
@@ -261,6 +256,27 @@ class Prepared:
     query: str
     outputs: tuple[str, ...]
     notes: tuple[str, ...]
+
+    def split(self) -> tuple[str, tuple[str, ...]] | None:
+        """What a cached run executes instead of :attr:`statements`, so that DuckDB binds each
+        view once (a view is bound when it is created, and again by every query that reads it):
+        the query with view ``facts`` and the views it reads as its common table expressions,
+        and the statements that create view ``rejects`` (run only when rejects are listed).
+        None when a statement is not one :class:`Session` makes (then all are run, as they are)."""
+        views: dict[str, str] = {}  # name -> SELECT, in an order where each follows what it reads
+        for sql in self.statements:
+            if (made := _CREATE_VIEW.match(sql)) is not None:
+                views.pop(made[1], None)
+                views[made[1]] = sql[made.end():]
+            elif (renamed := _RENAME_VIEW.fullmatch(sql)) is not None and renamed[1] in views:
+                views[renamed[2]] = views.pop(renamed[1])
+            else:
+                return None
+        if "facts" not in views or "rejects" not in views or self.query.lstrip()[:4].upper() == "WITH":
+            return None
+        ctes = ", ".join(f"{name} AS NOT MATERIALIZED ({views[name]})" for name in _read_by(views, "facts"))
+        rejects = tuple(f"CREATE OR REPLACE TEMP VIEW {name} AS {views[name]}" for name in _read_by(views, "rejects"))
+        return f"WITH {ctes} {self.query}", rejects
 
     def to_json(self) -> dict[str, Any]:
         return {"statements": list(self.statements), "query": self.query, "outputs": list(self.outputs),
@@ -276,6 +292,22 @@ class Prepared:
             return cls(tuple(parts[0]), parts[1][0], tuple(parts[2]), tuple(parts[3]))
         except (KeyError, TypeError):
             return None
+
+
+_CREATE_VIEW = re.compile(r"CREATE OR REPLACE TEMP VIEW (\w+) AS ")
+_RENAME_VIEW = re.compile(r"ALTER VIEW (\w+) RENAME TO (\w+)")
+
+
+def _read_by(views: Mapping[str, str], name: str) -> list[str]:
+    """``name`` and the views of ``views`` it reads, directly or not, in the order of ``views``."""
+    wanted, todo = {name}, [name]
+    while todo:
+        select = views[todo.pop()]
+        for other in views:
+            if other not in wanted and re.search(rf"\b{other}\b", select):
+                wanted.add(other)
+                todo.append(other)
+    return [v for v in views if v in wanted]
 
 
 def prepare(policy: Any, con: Any, input_path: str, on: dt.date, params: Mapping[str, str] | None,
@@ -321,17 +353,20 @@ def run_batch(policy: Any, input_path: str, output: str, on: dt.date, params: Ma
     con = connect(progress, memory_limit)
     io.open_input(con, input_path, dict(mapping) if mapping else None)
     prepared, key, text = None, None, policy_bytes(policy_file) if policy_file is not None else None
+    query = ""
+    make_rejects: tuple[str, ...] = ()
     if text is not None:
-        import duckdb
-
         from policyrules.compile import cache
 
         context = {"command": "batch", "input": io.file_format(input_path),
                    "columns": sorted(io.input_columns(con).items()), "mapping": sorted((mapping or {}).items()),
                    "row_numbers": row_numbers}
-        key = cache.entry_key(text, dict(params or {}), on, context, f"duckdb {duckdb.__version__}")
+        key = cache.entry_key(text, dict(params or {}), on, context, f"duckdb {io.duckdb.__version__}")
         prepared = Prepared.from_json(cache.load(key))
-        if prepared is not None:
+        split = prepared.split() if prepared is not None else None
+        if split is not None:  # each view bound once: `facts` in the query, `rejects` when listed
+            query, make_rejects = split
+        elif prepared is not None:
             for statement in prepared.statements:
                 con.execute(statement)
     if prepared is None:
@@ -341,15 +376,20 @@ def run_batch(policy: Any, input_path: str, output: str, on: dt.date, params: Ma
             from policyrules.compile import cache
 
             cache.store(key, prepared.to_json())
+    query = query or prepared.query
     try:
-        computed = io.write_output(con, prepared.query, output)
+        computed = io.write_output(con, query, output)
     except io.BatchError as err:
-        culprit = too_large(con, prepared.query, prepared.outputs, err)
+        culprit = too_large(con, query, prepared.outputs, err)
         if culprit is None:
             raise
         raise BatchError(f"{output}: batch run failed: {culprit}") from None
     problems = rejected = 0
-    if computed == _cheap_row_count(con, input_path):
+    every_row = computed == _cheap_row_count(con, input_path)
+    if rejects is not None or not every_row:  # view rejects, when a cached run needs it
+        for statement in make_rejects:
+            con.execute(statement)
+    if every_row:
         if rejects is not None:  # every row was computed: the rejects file only has its header
             io.write_output(con, "SELECT * FROM rejects LIMIT 0", path)
     else:
@@ -369,14 +409,12 @@ _OVERFLOW = ("Out of Range Error", "Conversion Error", "Overflow")
 def too_large(con: Any, query: str, outputs: Sequence[str], err: Exception) -> str | None:
     """When ``err`` is DuckDB's overflow of an exact decimal in ``query``: which output overflows,
     found by computing each output alone (None when ``err`` is something else, or none does)."""
-    import duckdb
-
     if not any(word in str(err) for word in _OVERFLOW):
         return None
     for name in outputs:
         try:
             con.execute(f"SELECT count({_quote(name)}) FROM ({query})").fetchall()
-        except duckdb.Error:
+        except io.duckdb.Error:
             return (f"output `{name}` is too large to compute exactly on some row (a value of 10^16 or more; "
                     f"facts and results are bounded by 10^15, see docs/language.md); `policyrules eval` "
                     f"of that row's facts names the value")
@@ -463,6 +501,8 @@ def facts_of_row(plan: Plan, values: Mapping[str, Any], cp: CheckedPolicy | None
 def _as_written(v: Any, kind: Any) -> Any:
     """A value from view ``facts`` as the interpreter takes it: decimals without the 6 or 8 places
     the view keeps (money with at least 2), records without their absent (NULL) fields."""
+    from decimal import Decimal
+
     from policyrules.types import Kind
 
     if isinstance(v, Decimal):
@@ -482,6 +522,8 @@ def run_summary(policy: Any, input_path: str, on: dt.date, params: Mapping[str, 
                 mapping: Mapping[str, str] | None = None, by: Sequence[str] = (),
                 progress: bool | None = None) -> dict[str, Any]:
     """Totals, counts of eligible and paid, and averages per output, grouped by ``by`` columns."""
+    from decimal import Decimal
+
     sess = Session(policy, input_path, on, params, mapping, progress)
     cols = sess.types
     unknown = [b for b in by if b not in cols]
