@@ -10,6 +10,7 @@ from typing import Any
 import attrs
 
 from policyrules.syntax import nodes as n
+from policyrules.types import Kind
 
 
 @attrs.frozen(slots=True)
@@ -99,9 +100,14 @@ class Decision:
     values: dict[str, Any] = attrs.field(factory=dict)
 
     def value(self, name: str) -> Decimal | bool:
-        """An output's value, or a part's as ``output.part``."""
+        """An output's value in its own unit (a duration in years as years, as ``to_dict`` and
+        ``eval`` show it), or a part's as ``output.part``."""
         if name in self.outputs:
-            return self.outputs[name].value
+            r = self.outputs[name]
+            ty = r.type
+            if ty is not None and ty.kind is Kind.DURATION and ty.unit == "year" and r.value is not None:
+                return Decimal(r.value) / 12  # held in months
+            return r.value
         out, _, part = name.partition(".")
         return self.outputs[out].parts[part]
 

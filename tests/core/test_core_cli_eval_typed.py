@@ -52,3 +52,19 @@ def test_eval_prints_each_output_in_its_unit(tmp_path: Path, capsys: pytest.Capt
     assert shown["pct"][0] == "20%"
     assert shown["dd"][:2] == ["5", "days"]
     assert shown["with_bonus"][0] == "-" and "needed" in " ".join(shown["with_bonus"])
+
+
+def test_the_python_api_gives_a_duration_in_its_own_unit() -> None:
+    """`Decision.value` of a `years` output is in years, as `eval` and `to_dict` show it (it gave
+    the months the interpreter holds it in: 24 for 2 years)."""
+    from decimal import Decimal
+
+    from policyrules.api import loads
+
+    policy = loads(POLICY)
+    facts = {"enterprise": {"staff": 3, "hires": [{"id": "a", "insured": True}]}}
+    decision = policy.evaluate(facts, on="2024-06-01")
+    assert decision.value("staff_years") == Decimal(2)
+    assert Decimal(decision.to_dict()["outputs"]["staff_years"]["value"]) == 2
+    assert decision.value("dd") == Decimal(5)
+    assert decision.value("pct") == Decimal("0.20")
