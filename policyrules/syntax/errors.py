@@ -22,11 +22,17 @@ def declaration_errors(text: str, path: str) -> list[Diagnostic]:
     """The first syntax error of every declaration, so that a drafter sees all of them: each
     declaration starting at column 1 is parsed on its own (the lines before it blanked, so that
     positions stay those of the file)."""
+    from policyrules.syntax import lalr
+    from policyrules.syntax.transform import transformer
+
+    tables, instance = lalr.tables(), transformer()(path)
     lines = text.split("\n")
     starts = [i for i, line in enumerate(lines) if _DECL_START.match(line)] + [len(lines)]
     found: list[Diagnostic] = []
     for a, b in zip(starts, starts[1:], strict=False):
         chunk = "\n" * a + "\n".join(lines[a:b])
+        if lalr.parse(chunk, tables, instance) is not None:
+            continue  # it parses (the lean driver says so three times faster than Lark)
         try:
             parser().parse(chunk)
         except lark.UnexpectedInput as err:
