@@ -161,3 +161,25 @@ def test_hit_loads_neither_duckdbs_python_api_nor_attrs(env: Path) -> None:
     assert runs[0].stdout.split()[0] == "0" and "sqlglot" in runs[0].stdout
     assert runs[1].stdout.split() == ["0", "-"], runs[1].stdout + runs[1].stderr
     assert "1 rows: 1 computed" in runs[1].stderr
+
+
+def test_hit_names_the_output_that_overflows(env: Path) -> None:
+    (env / "big.policy").write_text(POLICY.replace("amount rate of wage, at_most 500 元",
+                                                   "amount wage × 100000000 × 100000000"), encoding="utf-8")
+    src = env / "in.parquet"
+    duckdb.connect().execute("COPY (SELECT 1 AS person_id, 999999999999999::DECIMAL(18,2) AS wage, true AS insured) "
+                             f"TO '{src}' (FORMAT parquet)")
+    loads: list[int] = []
+
+    def loader() -> Any:
+        loads.append(1)
+        return load(env / "big.policy")
+
+    messages = []
+    for _ in range(2):
+        with pytest.raises(run.BatchError) as info:
+            run.run_batch(loader, str(src), str(env / "out.parquet"), ON, {"rate": "10%"}, progress=False,
+                          policy_file=str(env / "big.policy"))
+        messages.append(str(info.value))
+    assert loads == [1], "the second run must be a hit of the cache"
+    assert messages[0] == messages[1] and "output `subsidy` is too large" in messages[1]
