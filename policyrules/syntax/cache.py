@@ -77,8 +77,18 @@ def store_entry(entry: Path, key: bytes, source: str, policy: n.Policy) -> None:
     write_signed(entry, _FORMAT, source, _mac(key, source, payload), payload)
 
 
+CACHE_MAX_CHARS = 200_000
+"""Longer texts are parsed afresh and not cached: with the lean driver, reading the entry of a
+1 MB policy (14 MB of JSON) takes 85 % of parsing it, and writing it 75 % more on every edit
+(``docs/performance.md``, issue 8); what the cache saves on a short text is mostly the imports."""
+
+
 def parse_cached(text: str, path: str) -> n.Policy:
     """``parse(text, path)``, from the cache when this text was parsed before."""
+    if len(text) > CACHE_MAX_CHARS:
+        from policyrules.syntax.parse import parse
+
+        return parse(text, path)
     folder = cache_dir()
     key = user_key() if folder is not None else None
     source = _source_digest(text, path)

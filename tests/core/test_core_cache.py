@@ -44,6 +44,18 @@ def test_a_cached_parse_equals_a_fresh_one(private: Path, name: str) -> None:
     assert [d.span for d in second.decls] == [d.span for d in fresh.decls]  # spans too (not in ==)
 
 
+def test_a_long_text_is_parsed_afresh_and_not_stored(private: Path) -> None:
+    from policyrules.syntax.cache import CACHE_MAX_CHARS
+
+    block = 'value v{i} "v" = {i} 元\n'
+    text = 'policy a "x"\n' + "".join(block.format(i=i) for i in range(CACHE_MAX_CHARS // 20))
+    assert len(text) > CACHE_MAX_CHARS
+    assert parse_cached(text, "a.policy") == parse(text, "a.policy")
+    assert not entries(private)
+    parse_cached('policy a "x"\n', "a.policy")
+    assert len(entries(private)) == 1  # a short one is stored
+
+
 def test_another_text_is_another_entry(private: Path) -> None:
     parse_cached('policy a "x"\n', "a.policy")
     parse_cached('policy b "x"\n', "a.policy")
