@@ -197,3 +197,25 @@ def test_typed_leaves_are_read_by_a_cast_not_the_forms() -> None:
     assert "regexp" not in nested.invalid(cp, "x", field, 0, all_typed)
     assert "regexp" not in nested.typed_value(cp, "x", field.type, 0, all_typed)
     assert nested.read_type(cp, field.type, None) == nested.text_type(cp, field.type)
+
+
+def test_rejects_of_typed_leaves_name_the_field_and_reason() -> None:
+    """A typed leaf's problems are reported as a text leaf's are: the path and the reason."""
+    p = policy(LEAVES)
+    good: dict[str, Any] = {"day": dt.date(2024, 2, 1), "flag": True, "qty": 1, "wage": Decimal(1),
+                            "share": Decimal("0.5"), "hours": Decimal(1), "note": "a", "grade": "low",
+                            "ym": dt.date(2024, 5, 1), "delta": Decimal(0)}
+    rows = [[good], [{**good, "wage": Decimal(-1)}], [{**good, "qty": BIG}], [{**good, "grade": "mid"}],
+            [{**good, "flag": None}], [good, None]]
+    record = pa.struct([(f, TYPED[f]) for f in FIELDS])
+    with TemporaryDirectory() as tmp:
+        src, out = str(Path(tmp) / "in.parquet"), str(Path(tmp) / "out.parquet")
+        pq.write_table(pa.table({"items": pa.array(rows, type=pa.list_(record))}), src)
+        result = run_batch(p, src, out, ON, progress=False)
+        assert result.computed == 1 and result.rejected_rows == 5
+        assert result.rejects_path is not None
+        got = {(int(r["row"]), r["field"], r["reason"]) for r in read_rows(duckdb.connect(), result.rejects_path)}
+    assert got == {(2, "items[].wage", "cannot be negative (declare it `signed money` if it can be)"),
+                   (3, "items[].qty", "not a whole number"), (4, "items[].grade", "not grade"),
+                   (4, "items[].grade", "not one of low, high"),
+                   (5, "items[].flag", "missing value"), (6, "items[]", "missing value")}
