@@ -177,6 +177,213 @@ class QueryCompiler:
             return self.digits.get(x.e.name)
         return None
 
+    # ---------------------------------------------------------------- division
+    def div(self, a: Sql, b: Sql) -> Sql:
+        """``a / b``, exact to ``DIV_SCALE`` places half-even (:func:`sql.div`).  On DuckDB a
+        divisor known when the query is compiled (a literal, a parameter) needs no long division
+        (:meth:`div_by_constant`); two constants are divided here."""
+        c = s.constant(b)
+        if c is not None and _places(c) > s.DIV_SCALE:  # sql.div rounds such a divisor first
+            c = None
+        if self.dialect == "duckdb" and c is not None and c != 0 and a.kind in ("int", "dec"):
+            fast = self.div_by_constant(a, c)
+            if fast is not None:
+                return fast
+        if self.dialect == "duckdb" and c is None and {a.kind, b.kind} <= {"int", "dec"}:
+            fast = self.div_64(a, b)
+            if fast is not None:
+                return fast
+        return s.div(a, b, self.dialect, self.helper)
+
+    def div_64(self, a: Sql, b: Sql) -> Sql | None:
+        """``a / b`` by the long division of :func:`sql.div` in 64 bits, six digits a step, on
+        the rows where both unscaled values (at the common scale) fit a ``DECIMAL(18, s)`` and
+        ``|b|``'s is below 9·10^12 (so each step's remainder × 10^6 fits); other rows (and NULLs)
+        take the 128-bit one, inline, in a CASE that DuckDB evaluates for those rows only.
+        DuckDB's 64-bit ``//`` and ``%`` cost a tenth of the 128-bit ones."""
+        if self.scope:  # inside a list's lambda nothing becomes a column: the expression would grow too large
+            return None
+        a, sa = _numerator(a)
+        if b.kind == "dec" and b.scale > s.DIV_SCALE:
+            b = s.rescale(b, s.DIV_SCALE)
+        sb = b.scale if b.kind == "dec" else 0
+        scale = max(sa, sb)
+        parts = []
+        for x in (a, b):
+            x = Sql(s.cast(x.e, "DECIMAL(38,0)"), "dec", 0, x.deps) if x.kind == "int" else x
+            pieces = self._pieces(x, scale)
+            if pieces is None:
+                return None
+            w, fr, _narrow, col = pieces
+            unscaled: exp.Expression = w.e.copy()
+            if fr is not None:
+                unscaled = exp.Add(this=exp.Mul(this=unscaled, expression=s._pow10(scale)), expression=fr.e.copy())
+            parts.append((self.helper(Sql(unscaled, "big", 0, w.deps | (fr.deps if fr is not None else frozenset()))),
+                          col))
+        (num, acol), (den, bcol) = parts
+        zero = exp.Literal.number(0)
+        ok = exp.And(this=exp.Not(this=exp.Paren(this=exp.Or(
+            this=exp.Is(this=num.e.copy(), expression=exp.Null()), expression=exp.Is(this=den.e.copy(), expression=exp.Null())))),
+            expression=exp.LT(this=exp.Abs(this=den.e.copy()), expression=s._int_lit(9 * 10**12)))
+        n_abs = self.helper(Sql(exp.Case(ifs=[exp.If(this=ok.copy(), true=exp.Abs(this=num.e.copy()))]), "big", 0,
+                                num.deps | den.deps))
+        d = self.helper(Sql(exp.Case(ifs=[exp.If(this=ok, true=exp.Case(
+            ifs=[exp.If(this=exp.EQ(this=den.e.copy(), expression=zero.copy()), true=exp.Literal.number(1))],
+            default=exp.Abs(this=den.e.copy())))]), "big", 0, num.deps | den.deps))
+        million = s._pow10(6)
+
+        def step(r: exp.Expression) -> exp.Expression:  # (r % d) × 10^6
+            return exp.Mul(this=exp.Paren(this=exp.Mod(this=r.copy(), expression=d.e.copy())), expression=million.copy())
+
+        t1 = self.helper(Sql(step(n_abs.e), "big", 0, n_abs.deps | d.deps))
+        t2 = self.helper(Sql(step(t1.e), "big", 0, t1.deps | d.deps))
+        t3 = self.helper(Sql(step(t2.e), "big", 0, t2.deps | d.deps))
+
+        def digits(t: Sql) -> exp.Expression:
+            return exp.Paren(this=exp.IntDiv(this=t.e.copy(), expression=d.e.copy()))
+
+        rem2 = exp.Mul(this=exp.Literal.number(2), expression=exp.Paren(this=exp.Mod(this=t3.e.copy(), expression=d.e.copy())))
+        odd = exp.NEQ(this=exp.Paren(this=exp.Mod(this=digits(t3), expression=exp.Literal.number(2))), expression=zero.copy())
+        up = exp.Or(this=exp.GT(this=rem2, expression=d.e.copy()),
+                    expression=exp.Paren(this=exp.And(this=exp.EQ(this=rem2.copy(), expression=d.e.copy()), expression=odd)))
+        fraction = exp.Add(this=exp.Add(this=exp.Add(
+            this=exp.Mul(this=digits(t1), expression=s._pow10(12)), expression=exp.Mul(this=digits(t2), expression=million.copy())),
+            expression=digits(t3)), expression=exp.Case(ifs=[exp.If(this=up, true=exp.Literal.number(1))], default=zero.copy()))
+        value = exp.Add(this=s.cast(exp.IntDiv(this=n_abs.e.copy(), expression=d.e.copy()), "DECIMAL(38,0)"),
+                        expression=exp.Mul(this=s.cast(fraction, "DECIMAL(38,0)"), expression=s._pow10(-s.DIV_SCALE)))
+        negative = exp.NEQ(this=exp.Paren(this=exp.LT(this=num.e.copy(), expression=zero.copy())),
+                           expression=exp.Paren(this=exp.LT(this=den.e.copy(), expression=zero.copy())))
+        signed = exp.Case(ifs=[exp.If(this=exp.EQ(this=den.e.copy(), expression=zero.copy()),
+                                      true=s.cast(zero.copy(), s.decimal_type(s.DIV_SCALE))),
+                               exp.If(this=negative, true=exp.Neg(this=exp.Paren(this=value.copy())))], default=value)
+        slow = s.div(acol, bcol, "duckdb", lambda x: x)  # the 128-bit long division, inline
+        e = exp.Case(ifs=[exp.If(this=exp.Is(this=n_abs.e.copy(), expression=exp.Null()), true=slow.e)], default=signed)
+        return Sql(exp.Paren(this=e), "dec", s.DIV_SCALE, acol.deps | bcol.deps | t3.deps | n_abs.deps | d.deps)
+
+    def div_by_constant(self, a: Sql, c: Decimal) -> Sql | None:
+        """``a / c`` for a constant ``c`` ≠ 0, with the digits of :func:`sql.div`: the exact
+        product ``a × 1/c`` when ``1/c`` terminates within the places; else the 64-bit form of
+        :func:`sql.odd_quotient` (a value too large for 64 bits at its scale: the 128-bit one).
+        None when neither applies (the long division then)."""
+        d = s.divisor(c)
+        a, sa = _numerator(a)
+        if sa + d.k > s.DIV_SCALE:
+            return None
+        known = s.constant(a)
+        if known is not None:  # both constant: the quotient, rounded as the query would
+            return s.number(_quotient(known, c))
+        if d.m == 1:  # exact: sa + k <= DIV_SCALE places (an integer widened: no BIGINT overflow)
+            wide = Sql(s.cast(a.e, "DECIMAL(38,0)"), "dec", 0, a.deps) if a.kind == "int" else a
+            q = self.mul(wide, s.number(d.reciprocal))
+            return s.neg(q) if d.negative else q
+        pieces = self._pieces(a, sa)
+        if pieces is None:
+            return None
+        w, fr, narrow, whole = pieces
+        fast = s.odd_quotient(w.e, fr.e if fr is not None else None, sa, d, False)
+        if fast is None:
+            return None
+        e = fast
+        if narrow is not None:  # beyond 64 bits: the same in 128 bits, for the rows that need it
+            w2, fr2 = s.whole_and_fraction(s.cast(whole.e, s.decimal_type(sa)), sa, "HUGEINT")
+            slow = s.odd_quotient(w2, fr2, sa, d, True)
+            assert slow is not None
+            e = exp.Case(ifs=[exp.If(this=exp.Is(this=narrow.e.copy(), expression=exp.Null()), true=slow)],
+                         default=fast)
+        deps = whole.deps | w.deps | (fr.deps if fr is not None else frozenset()) | (narrow.deps if narrow is not None else frozenset())
+        q = Sql(exp.Paren(this=e), "dec", s.DIV_SCALE, deps)
+        return s.neg(q) if d.negative else q
+
+    def _pieces(self, a: Sql, sa: int) -> tuple[Sql, Sql | None, Sql | None, Sql] | None:
+        """Helper columns of ``a`` (scale ``sa``) for a division: its whole part and its
+        fraction's unscaled value as BIGINTs (fraction None for an integer), the 64-bit
+        ``DECIMAL(18, sa)`` value they are taken from (NULL when ``a`` does not fit it; None for
+        an integer, which always does), and ``a`` itself as a column.  None for more than
+        :data:`MAX_CHUNKS` steps (below).
+
+        Every step stays a 64-bit DECIMAL(18, sa) (DuckDB widens ``x % 1`` and ``x × 10^10`` to
+        128 bits, whose cast back to an integer is a slow 128-bit division): ``% 1`` by a TINYINT,
+        and the fraction's digits taken a few at a time (each ``frac × 10^c`` below 10^(18 - sa))."""
+        whole = self.helper(a)
+        if a.kind == "int":
+            return self.helper(Sql(s.cast(whole.e, "BIGINT"), "big", 0, whole.deps)), None, None, whole
+        step = min(9, 18 - sa)
+        if sa and (step <= 0 or -(-sa // step) > MAX_CHUNKS):
+            return None
+        narrow = self.helper(Sql(exp.TryCast(this=whole.e.copy(), to=s.dtype(f"DECIMAL(18,{sa})")), "dec", sa,
+                                 whole.deps))
+        w = self.helper(Sql(s.cast(exp.Anonymous(this="TRUNC", expressions=[narrow.e.copy()]), "BIGINT"), "big", 0,
+                            narrow.deps))
+        if sa == 0:
+            return w, None, narrow, whole
+        one = s.cast(exp.Literal.number(1), "TINYINT")
+        frac = self.helper(Sql(exp.Mod(this=narrow.e.copy(), expression=one.copy()), "dec", sa, narrow.deps))
+        unscaled: exp.Expression | None = None
+        left = sa
+        while left:
+            c = min(step, left)
+            shifted = exp.Mul(this=frac.e.copy(), expression=s._pow10(c))  # below 10^c: 64 bits
+            left -= c
+            if left:
+                digits = s.cast(exp.Anonymous(this="TRUNC", expressions=[shifted.copy()]), "BIGINT")
+                frac = self.helper(Sql(exp.Mod(this=exp.Paren(this=shifted), expression=one.copy()), "dec", sa,
+                                       frac.deps))
+            else:
+                digits = s.cast(shifted, "BIGINT")  # a whole number: exact
+            unscaled = digits if unscaled is None else exp.Add(
+                this=exp.Mul(this=exp.Paren(this=unscaled), expression=s._pow10(c)), expression=digits)
+        assert unscaled is not None
+        fr = self.helper(Sql(unscaled, "big", 0, frac.deps | narrow.deps))
+        return w, fr, narrow, whole
+
+    def floor_of_quotient(self, a: Sql, b: Sql, up: bool) -> Sql | None:
+        """``floor(a / b)`` (``ceil`` when ``up``) for a constant ``b`` on DuckDB, as an integer
+        division of ``a``'s unscaled value: the same as the floor of the quotient rounded to
+        ``DIV_SCALE`` places whenever no quotient can lie within 5·10^-19 of a whole number
+        without being one (``m·10^t < 2·10^18``: the quotient is a multiple of 1/(m·10^t)).
+        None when that or 64 bits do not hold (the floor of :meth:`div` then)."""
+        c = s.constant(b)
+        if self.dialect != "duckdb" or c is None or c == 0 or _places(c) > s.DIV_SCALE \
+                or a.kind not in ("int", "dec") or s.constant(a) is not None:
+            return None
+        d = s.divisor(c)
+        a, sa = _numerator(a)
+        t = sa + d.k
+        den = d.p * 10**sa  # floor(A·q / (p·10^sa)), A the unscaled numerator
+        if t > s.DIV_SCALE or d.m * 10**t >= 2 * 10**s.DIV_SCALE or den > s.INT64 or 10**18 * d.q > s.INT64 \
+                or (a.kind == "int" and d.q != 1):  # (an integer is any BIGINT: × q could overflow)
+            return None
+        pieces = self._pieces(a, sa)
+        if pieces is None:
+            return None
+        w, fr, narrow, whole = pieces
+        unscaled: exp.Expression = w.e.copy()
+        if fr is not None:
+            unscaled = exp.Add(this=exp.Mul(this=unscaled, expression=s._pow10(sa)), expression=fr.e.copy())
+        if d.q != 1:
+            unscaled = exp.Mul(this=exp.Paren(this=unscaled), expression=exp.Literal.number(d.q))
+        if d.negative:
+            unscaled = exp.Neg(this=exp.Paren(this=unscaled))
+        num = self.helper(Sql(unscaled, "big", 0, w.deps | (fr.deps if fr is not None else frozenset())))
+        digits = 18 if (10**18 * d.q) // den + 1 < 10**18 else 38
+        e: exp.Expression = s.cast(s.floor_quotient(num.e, den, up), f"DECIMAL({digits},0)")
+        if narrow is not None:
+            exact = s.divisor(abs(c))
+            wide = s.cast(whole.e, s.decimal_type(sa))
+            if d.m == 1:
+                q: exp.Expression | None = exp.Mul(this=wide, expression=s.number(exact.reciprocal).e)
+            else:
+                w2, fr2 = s.whole_and_fraction(wide, sa, "HUGEINT")
+                q = s.odd_quotient(w2, fr2, sa, exact, True)
+            if q is None:
+                return None
+            if d.negative:
+                q = exp.Neg(this=exp.Paren(this=q))
+            rounded = (exp.Ceil if up else exp.Floor)(this=q)
+            e = exp.Case(ifs=[exp.If(this=exp.Is(this=narrow.e.copy(), expression=exp.Null()), true=rounded)],
+                         default=e)
+        return Sql(e, "dec", 0, num.deps | whole.deps | (narrow.deps if narrow is not None else frozenset()))
+
     def helper(self, x: Sql) -> Sql:
         self._helpers += 1
         return self.define(f"__h{self._helpers}", x)
@@ -207,8 +414,7 @@ class QueryCompiler:
             return self.binary(e)
         if isinstance(e, n.Of) and _fraction(e.rate):  # 2/3 of x is 2 × x / 3: exact where the amount is
             assert isinstance(e.rate, n.Binary)
-            return s.div(self.mul(self.ex(e.rate.left), self.ex(e.base)), self.ex(e.rate.right), self.dialect,
-                         self.helper)
+            return self.div(self.mul(self.ex(e.rate.left), self.ex(e.base)), self.ex(e.rate.right))
         if isinstance(e, n.Of):
             return self.mul(self.ex(e.rate), self.ex(e.base))
         if isinstance(e, n.PerPeriod | n.Actual):
@@ -322,16 +528,32 @@ class QueryCompiler:
             for x, y in ((ta, tb), (tb, ta)):
                 if x.kind is K.RATE and y.kind is K.DURATION:
                     product = self.mul(a, b)
-                    return s.div(product, s.number(12), self.dialect, self.helper) if x.unit == "year" else product
+                    return self.div(product, s.number(12)) if x.unit == "year" else product
             return self.mul(a, b)
-        q = s.div(a, b, self.dialect, self.helper)
-        if ta.kind is K.MONEY and tb.kind is K.RATE and tb.unit == "year":
+        return self.quotient(e, a, b)
+
+    def quotient(self, e: n.Binary, a: Sql, b: Sql) -> Sql:
+        """``a / b`` of the division ``e`` (money by a yearly rate: months, × 12)."""
+        q = self.div(a, b)
+        if self._by_yearly_rate(e):
             return self.mul(q, s.number(12))
         return q
+
+    def _by_yearly_rate(self, e: n.Binary) -> bool:
+        ta, tb = self.cp.types[id(e.left)], self.cp.types[id(e.right)]
+        return ta.kind is K.MONEY and tb.kind is K.RATE and tb.unit == "year"
 
     def call(self, e: n.Call) -> Sql:
         if e.func == "given":
             return s.not_(s.is_null(self.ex(e.args[0])))
+        inner = e.args[0] if e.args else None
+        if e.func in ("floor", "ceil") and isinstance(inner, n.Binary) and inner.op == "div":
+            a, b = self.ex(inner.left), self.ex(inner.right)
+            whole = None if self._by_yearly_rate(inner) else self.floor_of_quotient(a, b, e.func == "ceil")
+            if whole is not None:
+                return self.strict(whole, [a], [inner])
+            q = self.quotient(inner, a, b)
+            return self.strict(s.floor(q) if e.func == "floor" else s.ceil(q), [q], [inner])
         args = [self.ex(a) for a in e.args]
         return self.strict(self._call(e, args), args, list(e.args))
 
@@ -620,7 +842,7 @@ class QueryCompiler:
         else:
             if lit is None and value.kind not in (K.INTEGER, K.NUMBER, K.MONEY, K.DURATION):
                 raise Unsupported(f"`{e.func}` to a step of type {value}", self.rule, span=e.span)
-            whole = s.round_to(s.div(x, step, self.dialect, self.helper), 0, mode, self.dialect)
+            whole = s.round_to(self.div(x, step), 0, mode, self.dialect)
             r = self.mul(whole, step)
         if x.kind == "int":
             return Sql(s.cast(r.e, "BIGINT"), "int", 0, r.deps)
@@ -678,7 +900,7 @@ class QueryCompiler:
             if ty.kind is K.INTEGER and x.kind != "int":
                 return Sql(s.cast(x.e, "BIGINT"), "int", 0, x.deps), 0
             if ty.kind is K.DURATION and ty.unit == "year":
-                return s.div(x, s.number(12), self.dialect, self.helper), 0
+                return self.div(x, s.number(12)), 0
             if ty.kind is K.MONTH:
                 return s.month_text(x), 0
             if ty.kind is K.LIST and ty.element is not None and ty.element.kind is K.MONTH and not self.scope:
@@ -775,7 +997,7 @@ class QueryCompiler:
         if how == "one":
             return x
         if how == "twelfth":
-            return s.div(x, s.number(12), self.dialect, self.helper)
+            return self.div(x, s.number(12))
         assert f is not None
         return self.mul(x, f)
 
@@ -966,6 +1188,32 @@ class QueryCompiler:
         final_cols += [exp.alias_(x.e, c, quoted=True, copy=False) for c, x in selected]  # type: ignore[misc]
         current = exp.Subquery(this=current, alias=exp.TableAlias(this=exp.to_identifier(f"l{len(by_level) + 1}")))
         return exp.Select(expressions=final_cols).from_(current, copy=False)
+
+
+MAX_CHUNKS = 4  # steps to take a 64-bit decimal's fraction apart (scale <= 14)
+
+
+def _numerator(a: Sql) -> tuple[Sql, int]:
+    """A dividend with at most ``DIV_SCALE`` places (as :func:`sql.div` rounds it) and its scale."""
+    if a.kind == "dec" and a.scale > s.DIV_SCALE:
+        a = s.rescale(a, s.DIV_SCALE)
+    return a, a.scale if a.kind == "dec" else 0
+
+
+def _places(c: Decimal) -> int:
+    exponent = c.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) else 0
+
+
+def _quotient(a: Decimal, c: Decimal) -> Decimal:
+    """``a / c`` exactly, half-even to ``DIV_SCALE`` places."""
+    from fractions import Fraction
+
+    r = Fraction(a) / Fraction(c)
+    whole, rest = divmod(abs(r) * 10**s.DIV_SCALE, 1)
+    if rest > Fraction(1, 2) or (rest == Fraction(1, 2) and whole % 2):
+        whole += 1
+    return s.scaled(int(whole) * (-1 if r < 0 else 1), s.DIV_SCALE)
 
 
 def _wide(x: Sql) -> Sql:

@@ -307,6 +307,146 @@ def div(a: Sql, b: Sql, dialect: str, helper: Callable[[Sql], Sql] | None = None
     return Sql(e, "dec", DIV_SCALE, deps)
 
 
+# ---------------------------------------------------------------- division by a constant (DuckDB)
+# A divisor known when the query is compiled (a literal, a parameter) needs no per-row long
+# division.  |c| = p/q (reduced) = u·m with m the part of p prime to 10: 1/u = f/10^k terminates,
+# so a / c = a·(1/u) / m.  When m is 1 the quotient is that exact product; otherwise, with A the
+# numerator's unscaled value (scale sa) and t = sa + k, a / c = A·f / (m·10^t), and A is split
+# into 64-bit pieces (A = w·10^sa + fr, each divided by m), the remainder rounded to 18 places
+# by one small integer division.  As m is odd no quotient is ever a tie at the 19th place.
+# Every form gives the digits of :func:`div` (half-even at DIV_SCALE places) on every input.
+INT64 = 2**63 - 1
+
+
+@attrs.frozen(slots=True)
+class Divisor:
+    """A constant nonzero divisor ``±p/q`` (reduced) as ``u·m``: ``1/u = f/10^k`` exactly, ``m`` prime to 10."""
+
+    negative: bool
+    p: int
+    q: int
+    f: int
+    k: int
+    m: int
+
+    @property
+    def reciprocal(self) -> Decimal:
+        """1/u, exact."""
+        return scaled(self.f, self.k)
+
+
+def scaled(n: int, places: int) -> Decimal:
+    """``n / 10^places`` exactly (``scaleb`` would round to the context's 28 digits)."""
+    return Decimal(f"{n}E{-places}")
+
+
+def constant(x: Sql) -> Decimal | None:
+    """The value of a numeric literal (``12``, ``960.00``, ``(-3)``), None for anything else."""
+    e, negative = x.e, False
+    if isinstance(e, exp.Paren) and isinstance(e.this, exp.Neg):
+        e, negative = e.this.this, True
+    if isinstance(e, exp.Literal) and not e.is_string:
+        value = Decimal(e.this)
+        return -value if negative else value
+    return None
+
+
+def divisor(c: Decimal) -> Divisor:
+    """``c`` (nonzero) as :class:`Divisor`."""
+    from fractions import Fraction
+
+    r = Fraction(abs(c))
+    p, q = r.numerator, r.denominator
+    m, twos, fives = p, 0, 0
+    while m % 2 == 0:
+        m, twos = m // 2, twos + 1
+    while m % 5 == 0:
+        m, fives = m // 5, fives + 1
+    k = max(twos, fives)
+    f = q * 2 ** (k - twos) * 5 ** (k - fives)
+    while k > 0 and f % 10 == 0:  # 1/u with no trailing zero: the fewest places
+        f, k = f // 10, k - 1
+    return Divisor(c < 0, p, q, f, k, m)
+
+
+def _int_lit(value: int) -> exp.Expression:
+    """An integer literal of BIGINT range (larger ones would be typed HUGEINT or DOUBLE)."""
+    assert abs(value) <= INT64, value
+    return _int(value)
+
+
+def _dec_lit(value: Decimal) -> exp.Expression:
+    return number(value).e
+
+
+def _to_dec(e: exp.Expression) -> exp.Expression:
+    return cast(e, "DECIMAL(38,0)")
+
+
+def odd_quotient(w: exp.Expression, fr: exp.Expression | None, sa: int, d: Divisor, wide: bool) -> exp.Expression | None:
+    """``(w + fr/10^sa) / (u·m)`` half-even to DIV_SCALE places as ``DECIMAL(38,18)``, from the
+    numerator's whole part ``w`` and its fraction's unscaled value ``fr`` (None when ``sa`` is 0),
+    both integers of one sign (BIGINT; HUGEINT when ``wide``).  None when a constant would not fit.
+
+    With A = w·10^sa + fr = m·(qw·10^sa + qf) + s2 (qw, qf the quotients of w and fr by m, s2
+    made of their remainders), A·f/(m·10^t)·10^18 = (qw·10^sa + qf)·f·10^(18-t) + s2·f·10^(18-t)/m,
+    an integer plus a fraction whose rounding (to nearest, never a tie: m is odd) is one division."""
+    m, t = d.m, sa + d.k
+    if t > DIV_SCALE or m >= 10**9:
+        return None
+    scale = 10 ** (DIV_SCALE - t)
+    k2 = 2 * d.f * scale  # T = (2·f·10^(18-t)·s2 ± m) // 2m
+    s2_max = (m - 1) * 10**sa + (m - 1)
+    if k2 > INT64 or s2_max > INT64:
+        return None
+    wide = wide or s2_max * k2 + m > INT64
+
+    def mod(e: exp.Expression) -> exp.Expression:
+        return exp.Paren(this=exp.Mod(this=e.copy(), expression=_int_lit(m)))
+
+    def quot(e: exp.Expression) -> exp.Expression:
+        return exp.Paren(this=exp.IntDiv(this=e.copy(), expression=_int_lit(m)))
+
+    s2: exp.Expression = mod(w)
+    if fr is not None:
+        s2 = exp.Paren(this=exp.Add(this=exp.Mul(this=s2, expression=_pow10(sa)), expression=mod(fr)))
+    if wide:
+        s2 = cast(s2, "HUGEINT")
+    rounded = exp.IntDiv(
+        this=exp.Paren(this=exp.Add(this=exp.Mul(this=s2.copy(), expression=_int_lit(k2)),
+                                    expression=exp.Mul(this=exp.Sign(this=s2.copy()), expression=_int_lit(m)))),
+        expression=_int_lit(2 * m))
+    whole = _to_dec(quot(w))
+    total: exp.Expression = whole if d.reciprocal == 1 else exp.Mul(this=whole, expression=_dec_lit(d.reciprocal))
+    if fr is not None:
+        part = exp.Mul(this=_to_dec(quot(fr)), expression=_dec_lit(scaled(d.f, t)))
+        total = exp.Add(this=total, expression=part)
+    tail = exp.Mul(this=_to_dec(exp.Paren(this=rounded)), expression=_pow10(-DIV_SCALE))
+    return exp.Add(this=total, expression=tail)
+
+
+def whole_and_fraction(x: exp.Expression, sa: int, big: str) -> tuple[exp.Expression, exp.Expression | None]:
+    """A decimal of scale ``sa`` as its whole part and its fraction's unscaled value, integers of
+    type ``big`` with the sign of ``x`` (TRUNC and ``% 1`` are exact; on a 64-bit DECIMAL(18, s)
+    they are cheap)."""
+    if sa == 0:
+        return cast(x, big), None
+    whole = cast(exp.Anonymous(this="TRUNC", expressions=[x.copy()]), big)
+    fraction = cast(exp.Mul(this=exp.Paren(this=exp.Mod(this=x.copy(), expression=exp.Literal.number(1))),
+                            expression=_pow10(sa)), big)
+    return whole, fraction
+
+
+def floor_quotient(n: exp.Expression, d: int, up: bool) -> exp.Expression:
+    """``floor(n / d)`` (``ceil`` when ``up``) of integers, ``d`` > 0 (DuckDB's ``//`` and ``%``
+    truncate toward zero)."""
+    q = exp.IntDiv(this=n.copy(), expression=_int_lit(d))
+    r = exp.Paren(this=exp.Mod(this=n.copy(), expression=_int_lit(d)))
+    test = exp.GT(this=r, expression=exp.Literal.number(0)) if up else exp.LT(this=r, expression=exp.Literal.number(0))
+    adjust = exp.Case(ifs=[exp.If(this=test, true=exp.Literal.number(1))], default=exp.Literal.number(0))
+    return (exp.Add if up else exp.Sub)(this=q, expression=adjust)
+
+
 # ---------------------------------------------------------------- functions
 def least(xs: Sequence[Sql]) -> Sql:
     # LEAST/GREATEST as plain calls: values are never NULL, so no dialect's NULL rule matters
