@@ -279,13 +279,18 @@ def input_columns(con: duckdb.DuckDBPyConnection, view: str = RAW) -> dict[str, 
     return {r[0].removeprefix(IN): r[1] for r in rows if r[0].startswith(IN)}
 
 
-_JSON_LEAF = re.compile(r'(?<!")\bJSON\b(?!")')
+# a leaf of a type JSON has no value of: DuckDB made it from strings (a JSON leaf whose rows
+# differ in type, or text it took for a date, a time, a timestamp or a UUID); a type name is
+# followed by `,`, `)`, `[` or the end (a field's name, by a space and its type)
+_JSON_LEAF = re.compile(r'(?<!")\b(JSON|DATE|TIME|TIMESTAMP WITH TIME ZONE|TIMESTAMP(?:_[A-Z]+)?|UUID)\b'
+                        r'(?=\s*(?:[,)\[]|$))')
 
 
 def _json_reader(src: str, described: list[tuple[object, ...]]) -> str:
     """JSON lines whose values differ in type from row to row (a number where others have text):
     DuckDB gives them type JSON, and a JSON string cast to text keeps its quotes (`"阜平县"`), so
-    one odd row would change how every row's text compares.  Such leaves are read as text
+    one odd row would change how every row's text compares.  And strings DuckDB takes for dates
+    (`"2024-1-5"` too, which the forms refuse), times or UUIDs.  Such leaves are read as text
     instead, each value as written, and checked field by field like CSV's."""
     cols = ", ".join(f"{_lit(str(r[0]))}: {_lit(_JSON_LEAF.sub('VARCHAR', str(r[1])))}" for r in described)
     return f"read_json({src}, columns = {{{cols}}})"

@@ -344,9 +344,8 @@ def _leaf(cp: CheckedPolicy, value: str, ty: Type, src: Source = None) -> str:
         within = _within(value, ty, src)
         cast = f"CAST({value} AS {duck_type(cp, ty)})"
         return cast if within == "true" else f"CASE WHEN {within} THEN {cast} END"
-    if k is Kind.MONTH:  # a calendar month: 2024-05 (or a date, taken as its month)
-        return (f"CAST(date_trunc('month', coalesce(TRY_CAST({value} AS DATE), "
-                f"TRY_CAST({value} || '-01' AS DATE))) AS DATE)")
+    if k is Kind.MONTH:  # a calendar month: 2024-05 (or a date, taken as its month), by the forms
+        return forms.sql_value(_trim(f"CAST({value} AS VARCHAR)"), ty, "DATE")
     if k in _FORMS:  # read by the interpreter's forms (960 元, 1,234.50, 是/否), as flat facts are
         sql = duck_type(cp, ty)
         raw = f"CAST({value} AS VARCHAR)"

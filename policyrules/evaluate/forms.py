@@ -14,6 +14,7 @@ rate      followed by ``元`` or ``yuan`` (``960 元``, ``960元``)
 percent   ``5.31%`` or ``5.31％`` (a space before ``%`` is allowed; at most ``SCALES - 2`` decimal places), or
           a bare fraction within -1..1 (``0.0531``)
 date      ``YYYY-MM-DD``, a real calendar day, year 1000-9999
+month     ``YYYY-MM`` (a calendar month, month 01-12), or a date as above, taken as its month
 enum      exactly one of the declared values (letter case matters)
 text      anything
 ========  ==============================================================================
@@ -50,6 +51,7 @@ SPACE = " \t\r\n"
 TRUE = ("true", "yes", "1", "是")
 FALSE = ("false", "no", "0", "否")
 DATE = r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}"
+MONTH = r"[1-9][0-9]{3}-(0[1-9]|1[0-2])"
 INTEGER = rf"-?0*[0-9]{{1,{MAX_DIGITS}}}(\.0+)?"
 PLAIN = r"-?[0-9]+(\.[0-9]+)?"
 """Any plain decimal, whatever its size: what tells 'out of range' from 'not a number'."""
@@ -87,6 +89,7 @@ def describe(t: Type) -> str:
         Kind.BOOL: "a true/false value", Kind.INTEGER: "a whole number", Kind.NUMBER: "a number",
         Kind.MONEY: "a money amount", Kind.RATE: f"a money amount per {t.unit}", Kind.PERCENT: "a percentage",
         Kind.DURATION: f"a number of {t.unit}s", Kind.DATE: "a date (YYYY-MM-DD)",
+        Kind.MONTH: "a calendar month (YYYY-MM, or a date)",
     }.get(t.kind, str(t))
 
 
@@ -113,7 +116,7 @@ def _reason(t: Type, text: str) -> str:
     k = t.kind
     if k is Kind.BOOL:
         return f"not {what} (expected true/false, yes/no, 1/0 or 是/否): {got}"
-    if k is Kind.DATE:
+    if k is Kind.DATE or k is Kind.MONTH:
         if re.fullmatch(DATE, text):
             return f"not a calendar day: {got}"
         return f"not {what}: {got}"
@@ -174,10 +177,13 @@ def parse_text(text: str, t: Type) -> tuple[Any, str | None]:
         elif k in SCALES:
             if re.fullmatch(decimal_pattern(SCALES[k]), s):
                 return Decimal(s), None
-        elif k is Kind.DATE:
+        elif k is Kind.DATE or k is Kind.MONTH:
+            if k is Kind.MONTH and re.fullmatch(MONTH, s):
+                return dt.date(int(s[:4]), int(s[5:7]), 1), None
             if re.fullmatch(DATE, s):
                 try:
-                    return dt.date.fromisoformat(s), None
+                    day = dt.date.fromisoformat(s)
+                    return (day if k is Kind.DATE else day.replace(day=1)), None
                 except ValueError:
                     pass
         elif k is Kind.ENUM and s in t.values:
@@ -198,6 +204,8 @@ def convert_value(value: Any, t: Type) -> tuple[Any, str | None]:
         return None, f"expected {what}, got {value!r}"
     if k is Kind.DATE and isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value, None
+    if k is Kind.MONTH and isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value.replace(day=1), None
     if k is Kind.TEXT:
         return None, f"expected text, got {show(value)}"
     if isinstance(value, int):
@@ -257,6 +265,9 @@ def sql_value(text: str, t: Type, sql_type: str) -> str:
         return f"CASE WHEN {short} AND {_match(text, decimal_pattern(SCALES[k]))} THEN TRY_CAST({text} AS {sql_type}) END"
     if k is Kind.DATE:
         return f"CASE WHEN {short} AND {_match(text, DATE)} THEN TRY_CAST({text} AS DATE) END"
+    if k is Kind.MONTH:
+        return (f"CASE WHEN {short} AND {_match(text, MONTH)} THEN TRY_CAST({text} || '-01' AS DATE) "
+                f"WHEN {short} AND {_match(text, DATE)} THEN CAST(date_trunc('month', TRY_CAST({text} AS DATE)) AS DATE) END")
     if k is Kind.ENUM:
         enum = f"ENUM({', '.join(map(_lit, t.values))})"
         return f"CASE WHEN TRY_CAST({text} AS {enum}) IS NOT NULL THEN {text} END"
@@ -282,7 +293,7 @@ def sql_reason(text: str, t: Type) -> str:
     k = t.kind
     if k is Kind.BOOL:
         return f"CASE {long} ELSE {_lit(f'not {what} (expected true/false, yes/no, 1/0 or 是/否): ')} END || {got}"
-    if k is Kind.DATE:
+    if k is Kind.DATE or k is Kind.MONTH:
         return (f"CASE {long} WHEN {_match(text, DATE)} THEN 'not a calendar day: ' "
                 f"ELSE {_lit(f'not {what}: ')} END || {got}")
     if k is Kind.ENUM:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -14,7 +13,6 @@ from policyrules import types as t
 from policyrules.check.checked import CheckedPolicy, FactField
 
 K = t.Kind
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 class Record(dict[str, Any]):
@@ -31,13 +29,11 @@ class Record(dict[str, Any]):
 
 
 def month_value(value: Any) -> tuple[dt.date | None, str | None]:
-    """A calendar month written ``2024-05`` (or a date, taken as its month)."""
-    if isinstance(value, dt.date):
-        return value.replace(day=1), None
-    m = _MONTH.match(str(value).strip()) if isinstance(value, str) else None
-    if m is None or not 1 <= int(m.group(2)) <= 12:
-        return None, f"expected a calendar month such as 2024-05, got {_short(value)}"
-    return dt.date(int(m.group(1)), int(m.group(2)), 1), None
+    """A calendar month written ``2024-05`` (or a date, taken as its month): the forms of
+    :mod:`policyrules.evaluate.forms`, as batch reads them."""
+    from policyrules.evaluate import forms
+
+    return forms.convert_value(value, t.MONTH)  # type: ignore[no-any-return]
 
 
 def _short(value: Any) -> str:

@@ -39,7 +39,8 @@ def type_schema(cp: CheckedPolicy, ty: t.Type) -> dict[str, Any]:
     if k is K.DATE:
         return {"type": "string", "format": "date", "maxLength": forms.MAX_CHARS}
     if k is K.MONTH:
-        return {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$", "description": "a calendar month such as 2024-05"}
+        return {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}(-[0-9]{2})?$", "maxLength": forms.MAX_CHARS,
+                "description": "a calendar month such as 2024-05 (or a date, taken as its month)"}
     if k is K.ENUM:
         return {"type": "string", "enum": list(ty.values)}
     if k is K.TEXT:
