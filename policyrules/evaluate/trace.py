@@ -104,10 +104,7 @@ class Decision:
         ``eval`` show it), or a part's as ``output.part``."""
         if name in self.outputs:
             r = self.outputs[name]
-            ty = r.type
-            if ty is not None and ty.kind is Kind.DURATION and ty.unit == "year" and r.value is not None:
-                return Decimal(r.value) / 12  # held in months
-            return r.value
+            return _in_unit(r.value, r.type)  # type: ignore[no-any-return]
         out, _, part = name.partition(".")
         return self.outputs[out].parts[part]
 
@@ -115,3 +112,14 @@ class Decision:
         from policyrules.explain.data import decision_to_dict
 
         return decision_to_dict(self)
+
+
+def _in_unit(value: Any, ty: Any) -> Any:
+    """A typed output's value in its declared unit: the interpreter holds years in months."""
+    if value is None or ty is None:
+        return value
+    if ty.kind is Kind.LIST and isinstance(value, list | tuple):
+        return type(value)(_in_unit(v, ty.element) for v in value)
+    if ty.kind is Kind.DURATION and ty.unit == "year":
+        return Decimal(value) / 12
+    return value
