@@ -232,16 +232,11 @@ def _parse(text: str, tb: Tables, instance: Any) -> list[Any] | None:
             typ = m.lastgroup  # type: ignore[assignment]
             if typ in keywords:
                 typ = keywords[typ][value] or typ
-            tstart = pos
+            tstart, tline, tcol = pos, line, pos - line_start + 1
             pos = m.end()
-            if "\n" in value:
-                tline = line
-                tcol = tstart - line_start + 1
+            if "\n" in value:  # lines counted as Lark counts them: by "\n" alone
                 line += value.count("\n")
                 line_start = tstart + value.rindex("\n") + 1
-            else:
-                tline = line
-                tcol = tstart - line_start + 1
             if typ in ignore:
                 continue
             ecol = pos - line_start + 1
