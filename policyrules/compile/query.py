@@ -13,6 +13,7 @@ computed once and the SQL stays linear in the size of the policy.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -136,6 +137,9 @@ class QueryCompiler:
         self.used_facts: dict[str, str] = {}  # query column -> source column
         self.scope: list[tuple[str, str]] = []  # (record, lambda variable) of the items in scope, innermost last
         self._nullable: dict[Any, bool] = {}
+        # id of a quotient by a constant's expression -> (the quotient, its numerator, the divisor)
+        self._quotients: dict[int, tuple[Sql, Sql, Decimal]] = {}
+        self._pieces_of: dict[tuple[str, str, int], tuple[Sql, Sql | None, Sql | None, Sql] | None] = {}
 
     # ---------------------------------------------------------------- columns
     def fact_column(self, kind: str, field: str) -> str:
@@ -188,6 +192,7 @@ class QueryCompiler:
         if self.dialect == "duckdb" and c is not None and c != 0 and a.kind in ("int", "dec"):
             fast = self.div_by_constant(a, c)
             if fast is not None:
+                self._quotients[id(fast.e)] = (fast, a, c)  # for round_to
                 return fast
         if self.dialect == "duckdb" and c is None and {a.kind, b.kind} <= {"int", "dec"}:
             fast = self.div_64(a, b)
@@ -303,7 +308,16 @@ class QueryCompiler:
 
         Every step stays a 64-bit DECIMAL(18, sa) (DuckDB widens ``x % 1`` and ``x × 10^10`` to
         128 bits, whose cast back to an integer is a slow 128-bit division): ``% 1`` by a TINYINT,
-        and the fraction's digits taken a few at a time (each ``frac × 10^c`` below 10^(18 - sa))."""
+        and the fraction's digits taken a few at a time (each ``frac × 10^c`` below 10^(18 - sa)).
+        The same value's pieces are computed once (outside a list's lambda)."""
+        if self.scope:
+            return self._new_pieces(a, sa)
+        key = (a.e.sql(), a.kind, sa)
+        if key not in self._pieces_of:
+            self._pieces_of[key] = self._new_pieces(a, sa)
+        return self._pieces_of[key]
+
+    def _new_pieces(self, a: Sql, sa: int) -> tuple[Sql, Sql | None, Sql | None, Sql] | None:
         whole = self.helper(a)
         if a.kind == "int":
             return self.helper(Sql(s.cast(whole.e, "BIGINT"), "big", 0, whole.deps)), None, None, whole
@@ -335,6 +349,75 @@ class QueryCompiler:
         assert unscaled is not None
         fr = self.helper(Sql(unscaled, "big", 0, frac.deps | narrow.deps))
         return w, fr, narrow, whole
+
+    def round_to(self, x: Sql, digits: int, mode: str) -> Sql:
+        """:func:`sql.round_to`, but a quotient by a constant (:meth:`div`) rounded to 0–6 places
+        by :meth:`round_of_quotient` when its bound holds."""
+        known = self._quotients.get(id(x.e))
+        if known is not None and known[0].e is x.e and 0 <= digits <= MAX_ROUND_PLACES:
+            fast = self.round_of_quotient(x, known[1], known[2], digits, mode)
+            if fast is not None:
+                return fast
+        return s.round_to(x, digits, mode, self.dialect)
+
+    def round_of_quotient(self, x: Sql, a: Sql, c: Decimal, places: int, mode: str) -> Sql | None:
+        """``x`` = ``a / c`` (the 18-place quotient of :meth:`div_by_constant`) rounded to
+        ``places`` by ``mode``, as one 64-bit integer division of ``a``'s unscaled value ``A``:
+        ``a / c = A·q / (p·10^sa)`` (``|c| = p/q``), so ``x·10^places`` is made whole from
+        ``A·q·10^places / (p·10^sa)``, the fraction reduced. None when a bound below fails.
+
+        Why the exact quotient ``y`` rounds as the 18-place ``x`` does (the double rounding):
+        ``y = A·f / (m·10^t)`` (``t = sa + k``, ``m`` odd and prime to 10).  When ``m`` is 1,
+        ``x = y`` (the exact product, ``t <= 18``).  Otherwise ``y·10^18 = A·f·10^(18-t) / m``
+        is an integer over ``m``, so ``|x - y| <= (m-1)/(2m)·10^-18`` (never a tie at the 19th
+        place).  Every mode's result is constant between its boundaries ``B`` (multiples of
+        ``10^-places`` for ``down``/``up``, their odd halves for ``half_*``); such a ``B`` is a
+        multiple of ``1/(2·10^places)``, so ``y ≠ B`` gives ``|y - B| >= 1/(2m·10^M)`` with
+        ``M = max(t, places)``.  With ``(m-1)·10^M < 10^18``, ``|x - y| < |y - B|``: ``x`` lies on
+        ``y``'s side of every boundary, strictly; and ``y = B`` is a multiple of ``10^-18``
+        (``places`` <= 6), which the 18-place rounding keeps, so ``x = y``.  Either way
+        ``round(x) = round(y)``, which the integer division computes exactly.  64 bits: ``|A|``
+        below ``10^18`` (the ``DECIMAL(18, sa)`` the pieces are taken from, or fewer digits when
+        known) times the factor, and ``2 ×`` the divisor, within ``2^63 - 1``; a value beyond
+        64 bits (``TRY_CAST`` NULL) takes ``round(x)`` as before, in a CASE."""
+        if self.dialect != "duckdb" or s.constant(a) is not None or a.kind not in ("int", "dec"):
+            return None
+        d = s.divisor(c)
+        known = self._unscaled_digits(a) if a.kind == "dec" and a.scale <= s.DIV_SCALE else None
+        a, sa = _numerator(a)
+        t = sa + d.k
+        if t > s.DIV_SCALE or (d.m != 1 and (d.m - 1) * 10 ** max(t, places) >= 10**s.DIV_SCALE):
+            return None
+        factor, den = d.q * 10 ** max(places - sa, 0), d.p * 10 ** max(sa - places, 0)
+        g = math.gcd(factor, den)
+        factor, den = factor // g, den // g
+        most = s.INT64 if a.kind == "int" else 10**18 - 1
+        if known is not None:
+            most = min(most, 10**known - 1)
+        if most * factor > s.INT64 or 2 * den > s.INT64:
+            return None
+        pieces = self._pieces(a, sa)
+        if pieces is None:
+            return None
+        w, fr, narrow, _ = pieces
+        unscaled: exp.Expression = w.e.copy()
+        if fr is not None:
+            unscaled = exp.Add(this=exp.Mul(this=unscaled, expression=s._pow10(sa)), expression=fr.e.copy())
+        if factor != 1:
+            unscaled = exp.Mul(this=exp.Paren(this=unscaled), expression=s._int_lit(factor))
+        if d.negative:
+            unscaled = exp.Neg(this=exp.Paren(this=unscaled))
+        num = self.helper(Sql(unscaled, "big", 0, w.deps | (fr.deps if fr is not None else frozenset())))
+        whole = s.rounded_quotient(num.e, den, mode)
+        if whole is None:
+            return None
+        e: exp.Expression = exp.Mul(this=s.cast(whole, "DECIMAL(18,0)"), expression=s._pow10(-places)) \
+            if places else s.cast(whole, "DECIMAL(18,0)")
+        e = s.cast(e, s.decimal_type(places))
+        if narrow is not None:  # beyond 64 bits: round the 18-place quotient, for those rows only
+            slow = s.round_to(Sql(x.e.copy(), x.kind, x.scale, x.deps), places, mode, self.dialect)
+            e = exp.Case(ifs=[exp.If(this=exp.Is(this=narrow.e.copy(), expression=exp.Null()), true=slow.e)], default=e)
+        return Sql(e, "dec", places, num.deps | (x.deps | narrow.deps if narrow is not None else frozenset()))
 
     def floor_of_quotient(self, a: Sql, b: Sql, up: bool) -> Sql | None:
         """``floor(a / b)`` (``ceil`` when ``up``) for a constant ``b`` on DuckDB, as an integer
@@ -842,7 +925,7 @@ class QueryCompiler:
         else:
             if lit is None and value.kind not in (K.INTEGER, K.NUMBER, K.MONEY, K.DURATION):
                 raise Unsupported(f"`{e.func}` to a step of type {value}", self.rule, span=e.span)
-            whole = s.round_to(self.div(x, step), 0, mode, self.dialect)
+            whole = self.round_to(self.div(x, step), 0, mode)
             r = self.mul(whole, step)
         if x.kind == "int":
             return Sql(s.cast(r.e, "BIGINT"), "int", 0, r.deps)
@@ -896,7 +979,7 @@ class QueryCompiler:
             if ty.kind in (K.MONEY, K.RATE) or d.rounding:
                 mode, quantum = self.cp.rounding_of(d)
                 digits = _digits(quantum)
-                return _narrow(s.round_to(x, digits, mode, self.dialect), max(digits, 0)), max(digits, 0)
+                return _narrow(self.round_to(x, digits, mode), max(digits, 0)), max(digits, 0)
             if ty.kind is K.INTEGER and x.kind != "int":
                 return Sql(s.cast(x.e, "BIGINT"), "int", 0, x.deps), 0
             if ty.kind is K.DURATION and ty.unit == "year":
@@ -965,9 +1048,9 @@ class QueryCompiler:
 
         def total(node: Any) -> Sql:
             if node[0] == "value":
-                return s.round_to(self.scaled(node[1], factor), digits, mode, self.dialect)
+                return self.round_to(self.scaled(node[1], factor), digits, mode)
             if node[0] == "parts":
-                rounded = [s.round_to(self.scaled(x, factor), digits, mode, self.dialect)
+                rounded = [self.round_to(self.scaled(x, factor), digits, mode)
                            for x in node[1].values()]
                 acc = rounded[0]
                 for x in rounded[1:]:
@@ -980,7 +1063,7 @@ class QueryCompiler:
                 return zero
             if node[0] == "parts":
                 x = node[1].get(p)
-                return zero if x is None else s.round_to(self.scaled(x, factor), digits, mode, self.dialect)
+                return zero if x is None else self.round_to(self.scaled(x, factor), digits, mode)
             return s.case([(c, part(sub, p)) for c, sub in node[1]], part(node[2], p) if node[2] else zero)
 
         paid = s.case([(eligible, total(tree))], zero)
@@ -1190,6 +1273,7 @@ class QueryCompiler:
         return exp.Select(expressions=final_cols).from_(current, copy=False)
 
 
+MAX_ROUND_PLACES = 6  # round_of_quotient: at most this many places
 MAX_CHUNKS = 4  # steps to take a 64-bit decimal's fraction apart (scale <= 14)
 
 

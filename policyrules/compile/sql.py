@@ -447,6 +447,33 @@ def floor_quotient(n: exp.Expression, d: int, up: bool) -> exp.Expression:
     return (exp.Add if up else exp.Sub)(this=q, expression=adjust)
 
 
+def rounded_quotient(n: exp.Expression, d: int, mode: str) -> exp.Expression | None:
+    """``n / d`` made whole by ``mode`` (:mod:`policyrules.rounding`) for a BIGINT ``n`` and a
+    constant ``d`` > 0 with ``2·d`` in 64 bits, by one 64-bit ``//`` and ``%`` (they truncate
+    toward zero, so the remainder has ``n``'s sign and the step away from zero is its SIGN).
+    None for a mode it does not know."""
+    if mode not in ("half_up", "half_even", "down", "up") or not 0 < 2 * d <= INT64:
+        return None
+    q = exp.IntDiv(this=n.copy(), expression=_int_lit(d))
+    r = exp.Paren(this=exp.Mod(this=n.copy(), expression=_int_lit(d)))
+    if mode == "down":
+        return q
+    away = exp.Sign(this=r.copy())
+    if mode == "up":
+        return exp.Add(this=q, expression=away)
+    twice = exp.Mul(this=exp.Literal.number(2), expression=exp.Abs(this=r.copy()))
+    if mode == "half_up":
+        test: exp.Expression = exp.GTE(this=twice, expression=_int_lit(d))
+    else:
+        odd = exp.NEQ(this=exp.Paren(this=exp.Mod(this=exp.Paren(this=q.copy()), expression=exp.Literal.number(2))),
+                      expression=exp.Literal.number(0))
+        test = exp.Or(this=exp.GT(this=twice, expression=_int_lit(d)),
+                      expression=exp.Paren(this=exp.And(this=exp.EQ(this=twice.copy(), expression=_int_lit(d)),
+                                                        expression=odd)))
+    step = exp.Case(ifs=[exp.If(this=test, true=away)], default=exp.Literal.number(0))
+    return exp.Add(this=q, expression=step)
+
+
 # ---------------------------------------------------------------- functions
 def least(xs: Sequence[Sql]) -> Sql:
     # LEAST/GREATEST as plain calls: values are never NULL, so no dialect's NULL rule matters

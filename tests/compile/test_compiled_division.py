@@ -188,3 +188,149 @@ number = st.decimals(min_value=-(10**6), max_value=10**6, places=6, allow_nan=Fa
 @example(rows=[(Decimal("2880.000000"), Decimal("-2879.999999"), 36, Decimal("960"))])
 def test_every_input(rows: list[tuple[Decimal, Decimal, int, Decimal]]) -> None:
     check(rows)
+
+
+# ---------------------------------------------------------------- a quotient rounded to q places
+# ``round_of_quotient``: a quotient by a constant rounded to 0, 2 or 6 places by one 64-bit integer
+# division where (m-1)·10^max(t, q) < 10^18, else the 18-place quotient rounded.  Both must give
+# the 18-place quotient (half-even) rounded, digit for digit: the double rounding included.
+ROUND_DIVISORS = ("12", "960.00", "7", "-12", "8", "0.3", "1.5", "999999937", "4095999741952")
+PLACES = {0: "1", 2: "0.01", 6: "0.000001"}
+
+
+def _rounds(c: str, q: int) -> bool:
+    """Whether the policy rounds ``÷ c`` to ``q`` places: an amount to 6 places is a DECIMAL(18, 6),
+    below 10^12, which ``÷ 0.3`` of the values below would exceed."""
+    return not (c == "0.3" and q == 6)
+
+
+def _round_policy_text() -> str:
+    lines = ["policy rounding", "  rounding half_up to 0.01 元", "", "facts person:", "  x: signed money",
+             "  y: signed money", ""]
+    for i, c in enumerate(ROUND_DIVISORS):
+        by = c if not c.startswith("-") else f"(0 - {c[1:]})"
+        for q, quantum in PLACES.items():
+            for m in MODES if _rounds(c, q) else ():
+                for col in ("x", "y"):
+                    lines += [f"benefit {col}{i}_{q}_{m} once", f"  amount {col} / {by}", f"  rounding {m} to {quantum} 元"]
+    return "\n".join(lines) + "\n"
+
+
+ROUND_POLICY = loads(_round_policy_text(), "rounding.policy")
+
+
+@cache
+def _round_query(fast: bool) -> str:
+    cp = ROUND_POLICY.checked
+    with ExitStack() as stack:
+        if not fast:
+            stack.enter_context(mock.patch.object(QueryCompiler, "div_by_constant", lambda self, a, c: None))
+        return compile_query(cp, ON, resolve(cp, ON, {}), passthrough=["id"], digits={("person", "x"): 18}).sql()
+
+
+def _rounded(rows: list[tuple[Decimal, Decimal]], fast: bool) -> dict[int, dict[str, Any]]:
+    con = duckdb.connect()
+    con.execute("CREATE TABLE facts (id BIGINT, x DECIMAL(18,6), y DECIMAL(38,6))")
+    con.executemany("INSERT INTO facts VALUES (?, ?, ?)", [(i, *map(str, r)) for i, r in enumerate(rows)])
+    cur = con.execute(_round_query(fast))
+    names = [d[0] for d in cur.description]
+    return {r[0]: dict(zip(names, r, strict=True)) for r in cur.fetchall()}
+
+
+def check_rounding(rows: list[tuple[Decimal, Decimal]], interpreter: bool = True) -> None:
+    from policyrules.rounding import PYTHON
+
+    fast, slow = _rounded(rows, True), _rounded(rows, False)
+    for i, (x, y) in enumerate(rows):
+        assert fast[i] == slow[i], (rows[i], {k: (fast[i][k], slow[i][k]) for k in fast[i] if fast[i][k] != slow[i][k]})
+        d = ROUND_POLICY.evaluate({"person": {"x": str(x), "y": str(y)}}, on=ON, trace=False) if interpreter else None
+        for j, c in enumerate(ROUND_DIVISORS):
+            for q, quantum in PLACES.items():
+                for m in MODES if _rounds(c, q) else ():
+                    for col, a in (("x", x), ("y", y)):
+                        name = f"{col}{j}_{q}_{m}"
+                        want = _model(a, c).quantize(Decimal(quantum), rounding=PYTHON[m])
+                        assert fast[i][name] == want, (name, a, c, fast[i][name], want)
+                        if d is not None and _agrees_with_interpreter(c) and abs(a) < 10**15:
+                            assert fast[i][name] == d.value(name), (name, a, c)
+
+
+def test_rounded_quotients_take_the_integer_division() -> None:
+    """Where the bound holds (÷ 12 to the fen, ÷ 7 to 6 places), no ROUND of an 18-place
+    quotient is left but the fallback for values beyond 64 bits; where it fails (÷ 4095999741952,
+    18 places; ÷ 0.3 to 6 places: A × 10 could overflow) the quotient is rounded as before."""
+    def sql(text: str) -> str:
+        cp = loads("policy d\n  rounding half_up to 0.01 元\nfacts person:\n  x: signed money\n" + text, "d.policy").checked
+        return compile_query(cp, ON, resolve(cp, ON, {}), digits={("person", "x"): 18}).sql()
+
+    fast = sql("benefit r once\n  amount x / 12\n  rounding half_even to 0.01 元\n")
+    assert "// 120000" in fast and fast.count("ROUND_EVEN(") == 1 and "IS NULL THEN CAST(ROUND_EVEN(" in fast
+    assert "// 7" in sql("benefit r once\n  amount x / 7\n  rounding down to 0.000001 元\n")
+    slow = sql("benefit r once\n  amount x / 4095999741952\n  rounding half_up to 0.01 元\n")
+    assert "// 409599974195200" not in slow and "ROUND(" in slow
+    assert "// 3\n" not in sql("benefit r once\n  amount x / 0.3\n  rounding up to 0.000001 元\n")
+
+
+@pytest.mark.parametrize("n", [0, 1, -1, 5, -5, 15, -15, 25, -25, 49, 50, 51, -49, -50, -51, 149, 150, 151, -150,
+                               s.INT64, -s.INT64, s.INT64 - 50, -(s.INT64 - 50)])
+@pytest.mark.parametrize("d", [1, 10, 100, 3, 2 * 10**17, (s.INT64 - 1) // 2])
+def test_rounded_integer_quotient(n: int, d: int) -> None:
+    """``sql.rounded_quotient`` against the exact rounding of ``n / d``: ties (``n`` an odd
+    multiple of ``d/2``), one either side, signs, 64 bits' edge."""
+    con = duckdb.connect()
+    for m in MODES:
+        e = s.rounded_quotient(s.cast(s._int(n), "BIGINT"), d, m)
+        assert e is not None
+        got = con.execute(f"SELECT {e.sql(dialect='duckdb')}").fetchone()[0]  # type: ignore[index]
+        assert got == _whole(Fraction(n, d), m), (n, d, m, got)
+    assert s.rounded_quotient(s._int(1), s.INT64, "up") is None and s.rounded_quotient(s._int(1), 3, "odd") is None
+
+
+def _whole(r: Fraction, mode: str) -> int:
+    """``r`` made whole by ``mode``, exactly."""
+    whole, rest = divmod(abs(r), 1)
+    if mode == "up" and rest or mode == "half_up" and rest >= Fraction(1, 2) \
+            or mode == "half_even" and (rest > Fraction(1, 2) or rest == Fraction(1, 2) and whole % 2):
+        whole += 1
+    return int(whole) * (-1 if r < 0 else 1)
+
+
+def _near(c: str, places: int) -> list[tuple[Decimal, Decimal]]:
+    """Numerators whose quotient lies on a tie at ``places``, on a multiple of 10^-places, and
+    one unit of the numerator's last place either side; negatives too."""
+    cd, unit = Decimal(c), Decimal("0.000001")
+    rows = []
+    step = Decimal(1).scaleb(-places)
+    for target in (step / 2, step * Decimal("1.5"), step * Decimal("2.5"), step, step * 7, Decimal("123.5") * step,
+                   Decimal(0)):
+        for sign in (1, -1):
+            x = (sign * target * cd).quantize(unit)
+            for dx in (-unit, Decimal(0), unit):
+                v = x + dx
+                if abs(v) < Decimal(10) ** 12:  # y: the same quotient's tie × 1000 where that stays below 10^12
+                    rows.append((v, v * 1000 if abs(v) < 10**9 else v))
+    return rows
+
+
+@pytest.mark.parametrize("c", ROUND_DIVISORS)
+def test_rounding_boundaries(c: str) -> None:
+    """Ties at 0, 2 and 6 places and a unit either side (for ÷ 4095999741952 within 5·10^-19
+    of the tie: the double rounding), signs, 64 bits' edge and beyond (the fallback)."""
+    rows = [r for q in PLACES for r in _near(c, q)]
+    # 64 bits' edge (x, a DECIMAL(18,6)) and beyond it (y: the fallback; below 1.4·10^12, as an
+    # amount to 6 places is a DECIMAL(18,6) and y / 1.5 one)
+    rows += [(Decimal("999999999999.999999"), Decimal("1399999999999.999999")),
+             (Decimal("-999999999999.999999"), Decimal("-1399999999999.999999")),
+             (Decimal("999999999999.999999"), Decimal("999999999999.999999")),
+             (Decimal("-0.000001"), Decimal("1000000000000.000000")),
+             (Decimal("0.000001"), Decimal("-1000000000000.000001"))]
+    check_rounding(rows)
+
+
+beyond = st.decimals(min_value=-14 * 10**11, max_value=14 * 10**11, places=6, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=6, deadline=None)
+@given(rows=st.lists(st.tuples(money, beyond), min_size=1, max_size=12))
+def test_rounding_every_input(rows: list[tuple[Decimal, Decimal]]) -> None:
+    check_rounding(rows)
