@@ -107,23 +107,26 @@ def check(rows: list[tuple[Decimal, Decimal, int, Decimal]]) -> None:
     for i, (x, y, n, z) in enumerate(rows):
         assert fast[i] == slow[i], (rows[i], {k: (fast[i][k], slow[i][k]) for k in fast[i] if fast[i][k] != slow[i][k]})
         got = fast[i]
+        # the interpreter on every third row (it evaluates some 150 outputs a row: most of the
+        # test's time); the exact model on every row
         d = POLICY.evaluate({"person": {"x": str(x), "y": str(y), "n": n, "z": str(z)}}, on=ON, parameters=PARAMS,
-                            trace=False)
+                            trace=False) if i % 3 == 0 else None
         for j, c in enumerate(DIVISORS):
             for col, a in (("qx", x), ("qy", y), ("qn", n)):
                 assert got[f"{col}{j}"] == _model(a, c), (col, a, c)
             for col, a, how in (("fx", x, ROUND_FLOOR), ("cx", x, ROUND_CEILING), ("fy", y, ROUND_FLOOR),
                                 ("cy", y, ROUND_CEILING)):
                 assert got[f"{col}{j}"] == _model(a, c).to_integral_value(rounding=how), (col, a, c)
-                if _agrees_with_interpreter(c):
+                if d is not None and _agrees_with_interpreter(c):
                     assert got[f"{col}{j}"] == d.value(f"{col}{j}"), (col, a, c)
-            if _agrees_with_interpreter(c):
+            if d is not None and _agrees_with_interpreter(c):
                 for m in MODES:
                     assert got[f"r{j}_{m}"] == d.value(f"r{j}_{m}"), (m, x, c)
-        assert got["qw"] == _model(x, "960.00") and got["fw"] == d.value("fw")
+        assert got["qw"] == _model(x, "960.00") and (d is None or got["fw"] == d.value("fw"))
         assert got["qz"] == _model(x, str(z)) and got["kk"] == _model(2640, "12")
         assert got["qyz"] == _model(y, str(z)) and got["qnz"] == _model(n, str(z))
-        assert got["rz"] == d.value("rz") and got["fz"] == _model(y, str(z)).to_integral_value(rounding=ROUND_FLOOR)
+        assert d is None or got["rz"] == d.value("rz")
+        assert got["fz"] == _model(y, str(z)).to_integral_value(rounding=ROUND_FLOOR)
         assert set(names) <= set(got)
 
 
@@ -154,19 +157,20 @@ def test_the_fast_forms_are_used() -> None:
 FEN = [Decimal("0.005"), Decimal("-0.005"), Decimal("0.015"), Decimal("1234.565"), Decimal("0")]
 
 
-@pytest.mark.parametrize("c", [c for c in DIVISORS if not c.startswith("-")])
-def test_boundaries(c: str) -> None:
-    """Numerators that put the quotient on a fen's tie, on a whole number, one unit of the last
-    place either side of it, at 64 bits' edge and beyond it (the 128-bit branch)."""
-    cd = Decimal(c)
+def test_boundaries() -> None:
+    """Numerators that put the quotient by each divisor on a fen's tie, on a whole number, one
+    unit of the last place either side of it, at 64 bits' edge and beyond it (the 128-bit
+    branch).  All in one query: binding the query of some 150 outputs is most of a check's time."""
     rows: list[tuple[Decimal, Decimal, int, Decimal]] = []
     unit = Decimal("0.000001")
-    for target in [*FEN, Decimal(1), Decimal(-1), Decimal(5), Decimal(123456)]:
-        x = (target * cd).quantize(unit)
-        for dx in (-unit, Decimal(0), unit):
-            v = x + dx
-            if abs(v) < Decimal(10) ** 12:
-                rows.append((v, v * 1000, int(target), Decimal("0.3")))
+    for c in (c for c in DIVISORS if not c.startswith("-")):
+        cd = Decimal(c)
+        for target in [*FEN, Decimal(1), Decimal(-1), Decimal(5), Decimal(123456)]:
+            x = (target * cd).quantize(unit)
+            for dx in (-unit, Decimal(0), unit):
+                v = x + dx
+                if abs(v) < Decimal(10) ** 12:
+                    rows.append((v, v * 1000, int(target), Decimal("0.3")))
     rows += [(Decimal("999999999999.999999"), Decimal("999999999999999.999999"), 10**15 - 1, Decimal("7")),
              (Decimal("-999999999999.999999"), Decimal("-999999999999999.999999"), 1 - 10**15, Decimal("-7")),
              (Decimal("999999999999.999999"), Decimal("1000000000000.000000"), 9, Decimal("0")),
@@ -183,8 +187,8 @@ wide = st.decimals(min_value=-(10**15) + 1, max_value=10**15 - 1, places=6, allo
 number = st.decimals(min_value=-(10**6), max_value=10**6, places=6, allow_nan=False, allow_infinity=False)
 
 
-@settings(max_examples=8, deadline=None)
-@given(rows=st.lists(st.tuples(money, wide, st.integers(1 - 10**15, 10**15 - 1), number), min_size=1, max_size=12))
+@settings(max_examples=4, deadline=None)
+@given(rows=st.lists(st.tuples(money, wide, st.integers(1 - 10**15, 10**15 - 1), number), min_size=1, max_size=40))
 @example(rows=[(Decimal("2880.000000"), Decimal("-2879.999999"), 36, Decimal("960"))])
 def test_every_input(rows: list[tuple[Decimal, Decimal, int, Decimal]]) -> None:
     check(rows)
@@ -243,7 +247,8 @@ def check_rounding(rows: list[tuple[Decimal, Decimal]], interpreter: bool = True
     fast, slow = _rounded(rows, True), _rounded(rows, False)
     for i, (x, y) in enumerate(rows):
         assert fast[i] == slow[i], (rows[i], {k: (fast[i][k], slow[i][k]) for k in fast[i] if fast[i][k] != slow[i][k]})
-        d = ROUND_POLICY.evaluate({"person": {"x": str(x), "y": str(y)}}, on=ON, trace=False) if interpreter else None
+        d = (ROUND_POLICY.evaluate({"person": {"x": str(x), "y": str(y)}}, on=ON, trace=False)
+             if interpreter and i % 3 == 0 else None)  # the interpreter on every third row, the model on all
         for j, c in enumerate(ROUND_DIVISORS):
             for q, quantum in PLACES.items():
                 for m in MODES if _rounds(c, q) else ():
@@ -312,11 +317,11 @@ def _near(c: str, places: int) -> list[tuple[Decimal, Decimal]]:
     return rows
 
 
-@pytest.mark.parametrize("c", ROUND_DIVISORS)
-def test_rounding_boundaries(c: str) -> None:
-    """Ties at 0, 2 and 6 places and a unit either side (for ÷ 4095999741952 within 5·10^-19
-    of the tie: the double rounding), signs, 64 bits' edge and beyond (the fallback)."""
-    rows = [r for q in PLACES for r in _near(c, q)]
+def test_rounding_boundaries() -> None:
+    """Ties at 0, 2 and 6 places of each divisor's quotients and a unit either side (for
+    ÷ 4095999741952 within 5·10^-19 of the tie: the double rounding), signs, 64 bits' edge and
+    beyond (the fallback); in one query, as above."""
+    rows = [r for c in ROUND_DIVISORS for q in PLACES for r in _near(c, q)]
     # 64 bits' edge (x, a DECIMAL(18,6)) and beyond it (y: the fallback; below 1.4·10^12, as an
     # amount to 6 places is a DECIMAL(18,6) and y / 1.5 one)
     rows += [(Decimal("999999999999.999999"), Decimal("1399999999999.999999")),
@@ -330,7 +335,7 @@ def test_rounding_boundaries(c: str) -> None:
 beyond = st.decimals(min_value=-14 * 10**11, max_value=14 * 10**11, places=6, allow_nan=False, allow_infinity=False)
 
 
-@settings(max_examples=6, deadline=None)
-@given(rows=st.lists(st.tuples(money, beyond), min_size=1, max_size=12))
+@settings(max_examples=3, deadline=None)
+@given(rows=st.lists(st.tuples(money, beyond), min_size=1, max_size=40))
 def test_rounding_every_input(rows: list[tuple[Decimal, Decimal]]) -> None:
     check_rounding(rows)
