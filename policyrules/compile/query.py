@@ -220,11 +220,7 @@ class QueryCompiler:
             if pieces is None:
                 return None
             w, fr, _narrow, col = pieces
-            unscaled: exp.Expression = w.e.copy()
-            if fr is not None:
-                unscaled = exp.Add(this=exp.Mul(this=unscaled, expression=s._pow10(scale)), expression=fr.e.copy())
-            parts.append((self.helper(Sql(unscaled, "big", 0, w.deps | (fr.deps if fr is not None else frozenset()))),
-                          col))
+            parts.append((self._unscaled(w, fr, scale), col))
         (num, acol), (den, bcol) = parts
         zero = exp.Literal.number(0)
         ok = exp.And(this=exp.Not(this=exp.Paren(this=exp.Or(
@@ -400,14 +396,7 @@ class QueryCompiler:
         if pieces is None:
             return None
         w, fr, narrow, _ = pieces
-        unscaled: exp.Expression = w.e.copy()
-        if fr is not None:
-            unscaled = exp.Add(this=exp.Mul(this=unscaled, expression=s._pow10(sa)), expression=fr.e.copy())
-        if factor != 1:
-            unscaled = exp.Mul(this=exp.Paren(this=unscaled), expression=s._int_lit(factor))
-        if d.negative:
-            unscaled = exp.Neg(this=exp.Paren(this=unscaled))
-        num = self.helper(Sql(unscaled, "big", 0, w.deps | (fr.deps if fr is not None else frozenset())))
+        num = self._unscaled(w, fr, sa, factor, d.negative)
         whole = s.rounded_quotient(num.e, den, mode)
         if whole is None:
             return None
@@ -418,6 +407,18 @@ class QueryCompiler:
             slow = s.round_to(Sql(x.e.copy(), x.kind, x.scale, x.deps), places, mode, self.dialect)
             e = exp.Case(ifs=[exp.If(this=exp.Is(this=narrow.e.copy(), expression=exp.Null()), true=slow.e)], default=e)
         return Sql(e, "dec", places, num.deps | (x.deps | narrow.deps if narrow is not None else frozenset()))
+
+    def _unscaled(self, w: Sql, fr: Sql | None, scale: int, factor: int = 1, negative: bool = False) -> Sql:
+        """A helper column: the 64-bit unscaled value ``w·10^scale + fr`` of a value's pieces
+        (:meth:`_pieces`), times ``factor`` and negated when asked."""
+        e: exp.Expression = w.e.copy()
+        if fr is not None:
+            e = exp.Add(this=exp.Mul(this=e, expression=s._pow10(scale)), expression=fr.e.copy())
+        if factor != 1:
+            e = exp.Mul(this=exp.Paren(this=e), expression=s._int_lit(factor))
+        if negative:
+            e = exp.Neg(this=exp.Paren(this=e))
+        return self.helper(Sql(e, "big", 0, w.deps | (fr.deps if fr is not None else frozenset())))
 
     def floor_of_quotient(self, a: Sql, b: Sql, up: bool) -> Sql | None:
         """``floor(a / b)`` (``ceil`` when ``up``) for a constant ``b`` on DuckDB, as an integer
@@ -440,14 +441,7 @@ class QueryCompiler:
         if pieces is None:
             return None
         w, fr, narrow, whole = pieces
-        unscaled: exp.Expression = w.e.copy()
-        if fr is not None:
-            unscaled = exp.Add(this=exp.Mul(this=unscaled, expression=s._pow10(sa)), expression=fr.e.copy())
-        if d.q != 1:
-            unscaled = exp.Mul(this=exp.Paren(this=unscaled), expression=exp.Literal.number(d.q))
-        if d.negative:
-            unscaled = exp.Neg(this=exp.Paren(this=unscaled))
-        num = self.helper(Sql(unscaled, "big", 0, w.deps | (fr.deps if fr is not None else frozenset())))
+        num = self._unscaled(w, fr, sa, d.q, d.negative)
         digits = 18 if (10**18 * d.q) // den + 1 < 10**18 else 38
         e: exp.Expression = s.cast(s.floor_quotient(num.e, den, up), f"DECIMAL({digits},0)")
         if narrow is not None:

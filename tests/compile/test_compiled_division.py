@@ -81,13 +81,20 @@ def _query(fast: bool) -> str:
                              digits={("person", "x"): 18}).sql()
 
 
-def _compiled(rows: list[tuple[Any, ...]], fast: bool) -> dict[int, dict[str, Any]]:
+def _run(query: str, columns: str, rows: list[tuple[Any, ...]]) -> dict[int, dict[str, Any]]:
+    """``query`` over table ``facts`` (``id BIGINT`` and ``columns``) holding ``rows``: each row's
+    outputs by name, by its index."""
     con = duckdb.connect()
-    con.execute("CREATE TABLE facts (id BIGINT, x DECIMAL(18,6), y DECIMAL(38,6), n BIGINT, z DECIMAL(38,6))")
-    con.executemany("INSERT INTO facts VALUES (?, ?, ?, ?, ?)", [(i, *map(str, r)) for i, r in enumerate(rows)])
-    cur = con.execute(_query(fast))
+    con.execute(f"CREATE TABLE facts (id BIGINT, {columns})")
+    marks = ", ".join("?" * (len(rows[0]) + 1))
+    con.executemany(f"INSERT INTO facts VALUES ({marks})", [(i, *map(str, r)) for i, r in enumerate(rows)])
+    cur = con.execute(query)
     names = [d[0] for d in cur.description]
     return {r[0]: dict(zip(names, r, strict=True)) for r in cur.fetchall()}
+
+
+def _compiled(rows: list[tuple[Any, ...]], fast: bool) -> dict[int, dict[str, Any]]:
+    return _run(_query(fast), "x DECIMAL(18,6), y DECIMAL(38,6), n BIGINT, z DECIMAL(38,6)", rows)
 
 
 def _model(a: Decimal | int, c: str) -> Decimal:
@@ -233,12 +240,7 @@ def _round_query(fast: bool) -> str:
 
 
 def _rounded(rows: list[tuple[Decimal, Decimal]], fast: bool) -> dict[int, dict[str, Any]]:
-    con = duckdb.connect()
-    con.execute("CREATE TABLE facts (id BIGINT, x DECIMAL(18,6), y DECIMAL(38,6))")
-    con.executemany("INSERT INTO facts VALUES (?, ?, ?)", [(i, *map(str, r)) for i, r in enumerate(rows)])
-    cur = con.execute(_round_query(fast))
-    names = [d[0] for d in cur.description]
-    return {r[0]: dict(zip(names, r, strict=True)) for r in cur.fetchall()}
+    return _run(_round_query(fast), "x DECIMAL(18,6), y DECIMAL(38,6)", rows)
 
 
 def check_rounding(rows: list[tuple[Decimal, Decimal]], interpreter: bool = True) -> None:
