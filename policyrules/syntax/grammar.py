@@ -58,7 +58,9 @@ def driver_data() -> dict[str, Any] | None:
     try:
         raw = resources.files("policyrules").joinpath(DRIVER).read_bytes()
         doc = json.loads(gzip.decompress(raw))
-        if doc["grammar"] == grammar_digest(grammar_text()):
+        from policyrules.syntax.lalr import FORMAT
+
+        if doc["grammar"] == grammar_digest(grammar_text()) and doc.get("format") == FORMAT:
             return doc["data"]  # type: ignore[no-any-return]
     except (OSError, ValueError, KeyError, TypeError, EOFError):
         pass
@@ -67,9 +69,9 @@ def driver_data() -> dict[str, Any] | None:
 
 def driver_tables(text: str) -> bytes:
     """The lean driver's tables for ``text`` as gzipped JSON (what is shipped as ``DRIVER``)."""
-    from policyrules.syntax.lalr import describe
+    from policyrules.syntax.lalr import FORMAT, describe
 
-    doc = {"grammar": grammar_digest(text), "data": describe(build(text))}
+    doc = {"grammar": grammar_digest(text), "format": FORMAT, "data": describe(build(text))}
     body = json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return gzip.compress(body.encode(), mtime=0)
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 import lark
@@ -34,17 +35,24 @@ from lark.parsers.lalr_analysis import Shift
 _Pos = tuple[int, int, int, int, int, int, int, int, bool, int]
 
 
-class _Meta:
-    """What a Transformer method reads of Lark's ``Meta``."""
+class _Meta(tuple[int, ...]):
+    """What a Transformer method reads of Lark's ``Meta``: a node's position (a tuple, made in C)."""
 
-    __slots__ = ("empty", "line", "column", "end_line", "end_column")
+    __slots__ = ()
+    empty = False
+    line = property(itemgetter(0))
+    column = property(itemgetter(1))
+    end_line = property(itemgetter(2))
+    end_column = property(itemgetter(3))
 
-    def __init__(self, pos: _Pos | None):
-        if pos is None:
-            self.empty = True
-            return
-        self.empty = False
-        self.line, self.column, self.end_line, self.end_column = pos[0], pos[1], pos[2], pos[3]
+
+class _NoMeta:
+    """The ``Meta`` of a node without tokens."""
+
+    empty = True
+
+
+_NO_META = _NoMeta()
 
 
 class _Inline:
@@ -60,20 +68,63 @@ class _Inline:
 class _Rule:
     """One grammar rule, prepared for the driver."""
 
-    __slots__ = ("size", "origin", "include", "expand1", "inline", "method", "name", "splices", "unit")
+    __slots__ = ("size", "origin", "symbols", "include", "expand1", "inline", "method", "name", "splices", "unit",
+                 "plain", "keep", "transparent")
 
     def __init__(self, described: list[Any], transformer: type[Any]):
         size, origin, include, expand1, name = described
         self.size: int = size
         self.origin: str = origin
-        self.include = tuple((i, bool(expand)) for i, expand in include)
-        self.splices = any(expand for _, expand in self.include)
+        self.symbols = {i: symbol for i, _, symbol in include}
         self.expand1: bool = expand1
         self.name: str = name
         self.method = _method(transformer, name)
         self.inline = name.startswith("_") and self.method is None
+        self.transparent = False  # see _transparent
+        self.prepare(tuple((i, bool(expand)) for i, expand, _ in include))
+
+    def prepare(self, include: tuple[tuple[int, bool], ...]) -> None:
+        """The paths this rule's reduction takes, for the children it keeps (``include``)."""
+        self.include = include
+        self.splices = any(expand for _, expand in include)
         # `?rule: child` with one symbol, kept: the value and its position pass through unchanged
-        self.unit = expand1 and size == 1 and len(self.include) == 1 and not self.splices
+        self.unit = self.transparent or (self.expand1 and self.size == 1 and len(include) == 1 and not self.splices)
+        # a node made by a Transformer method from its kept children, as most rules are: one path
+        self.plain = self.method is not None and not self.expand1 and not self.splices and self.size > 0
+        self.keep = None if len(include) == self.size else tuple(i for i, _ in include)
+
+
+def _transparent(rules: list[_Rule]) -> None:
+    """Pass inlined rules of one symbol through as units: a ``_rule`` whose every alternative is
+    one filtered keyword (``_of: "of"``) adds nothing to its parent, which then skips it; one whose
+    every alternative is one kept child (``_decl: policy_decl | …``) adds that child, which the
+    parent then keeps as its own. Either way Lark's tree is the same (its positions too: a parent
+    reads only the container span and the depth of a child, the same for the rule as for what it
+    holds), and no list is made and spliced per keyword or declaration."""
+    by_origin: dict[str, list[_Rule]] = {}
+    for r in rules:
+        by_origin.setdefault(r.origin, []).append(r)
+    kinds: dict[str, bool] = {}  # origin -> whether it adds its one child (else nothing)
+    while True:
+        for origin, alternatives in by_origin.items():
+            if origin in kinds or not all(r.inline and r.name == origin and not r.expand1 and r.size == 1
+                                          for r in alternatives):
+                continue
+            if all(not r.include for r in alternatives):
+                kinds[origin] = False
+            elif all(r.include == ((0, False),) for r in alternatives):
+                kinds[origin] = True
+            else:
+                continue
+            for r in alternatives:
+                r.transparent = r.unit = True
+            break
+        else:
+            return
+        for r in rules:  # parents: skip the rule, or keep its child as their own
+            if any(r.symbols.get(i) in kinds for i, _ in r.include):
+                r.prepare(tuple((i, False if r.symbols[i] in kinds else expand) for i, expand in r.include
+                                if kinds.get(r.symbols[i], True)))
 
 
 def describe(lk: lark.Lark) -> dict[str, Any]:
@@ -104,7 +155,7 @@ def describe(lk: lark.Lark) -> dict[str, Any]:
                                  for sym, (act, arg) in acts.items()}
                     for state, acts in table.states.items()},
         "rules": [[len(r.expansion), r.origin.name,
-                   [[i, not sym.is_term and sym.name.startswith("_")] for i, sym in enumerate(r.expansion)
+                   [[i, not sym.is_term and sym.name.startswith("_"), sym.name] for i, sym in enumerate(r.expansion)
                     if r.options.keep_all_tokens or not (sym.is_term and sym.filter_out)],  # type: ignore[attr-defined]
                    bool(r.options.expand1 and not r.alias),
                    r.alias or r.options.template_source or r.origin.name] for r in rules],
@@ -114,7 +165,30 @@ def describe(lk: lark.Lark) -> dict[str, Any]:
         "end": table.end_states["start"],
         "lexers": lexers,
         "lexer_of": by_state,
+        "trailing": _trailing(lk),
     }
+
+
+def _trailing(lk: lark.Lark) -> list[str]:
+    """The patterns of the ignored terminals (whitespace, comments), when each token's match may
+    take those after it: they have no groups, start with a few known characters, and no other
+    terminal can start with one of those (so the next token is the same); else nothing."""
+    from policyrules.syntax.regex_starts import first_chars, may_start_with
+
+    if lk.options.g_regex_flags:
+        return []
+    ignored = set(lk.lexer_conf.ignore)
+    patterns = [t.pattern.to_regexp() for t in lk.terminals if t.name in ignored]
+    starts: set[str] = set()
+    for p in patterns:
+        found = first_chars(p)
+        if found is None or re.compile(p).groups:
+            return []
+        starts |= found
+    for t in lk.terminals:
+        if t.name not in ignored and any(may_start_with(t.pattern.to_regexp(), ch) for ch in starts):
+            return []
+    return patterns
 
 
 class Tables:
@@ -122,22 +196,26 @@ class Tables:
 
     def __init__(self, data: dict[str, Any], transformer: type[Any]):
         self.rules = [_Rule(r, transformer) for r in data["rules"]]
+        _transparent(self.rules)
         self.actions: dict[int, dict[str, int]] = {int(k): v for k, v in data["actions"].items()}
         self.kept = frozenset(data["kept"])
         self.start: int = data["start"]
         self.end: int = data["end"]
-        self.lexers = _Lexers(data["lexers"], {int(k): v for k, v in data["lexer_of"].items()})
+        self.lexers = _Lexers(data["lexers"], {int(k): v for k, v in data["lexer_of"].items()}, data["trailing"])
+        self.units: dict[tuple[int, int, str], int] = {}  # _units, memoized
 
 
 class _Lexers(dict[int, tuple[Callable[..., Any], frozenset[str], dict[str, "_Keywords"]]]):
     """Each parser state's lexer (Lark's, with its keyword conversions), compiled on first use
     as Lark compiles them: most states are never lexed in."""
 
-    def __init__(self, lexers: list[list[Any]], lexer_of: dict[int, int]):
+    def __init__(self, lexers: list[list[Any]], lexer_of: dict[int, int], trailing: list[str]):
         super().__init__()
         self.described = lexers
         self.lexer_of = lexer_of
         self.made: dict[int, Any] = {}
+        # a token's match takes the whitespace and comments after it (see _trailing)
+        self.after = f"(?:{'|'.join(trailing)})*" if trailing else ""
 
     def __missing__(self, state: int) -> Any:
         i = self.lexer_of[state]
@@ -146,7 +224,8 @@ class _Lexers(dict[int, tuple[Callable[..., Any], frozenset[str], dict[str, "_Ke
             patterns, ignore, keywords = self.described[i]
             if len(patterns) != 1:
                 raise _Fallback  # more than 100 terminals in one state: Lark parses
-            made = self.made[i] = (re.compile(*patterns[0]).match, frozenset(ignore),
+            pattern, flags = patterns[0]
+            made = self.made[i] = (re.compile(f"(?:{pattern}){self.after}", flags).match, frozenset(ignore),
                                    {typ: _Keywords([re.compile(p, f) for p, f in pats])
                                     for typ, pats in keywords.items()})
         self[state] = made
@@ -190,6 +269,9 @@ def tables() -> Tables:
     return Tables(data if data is not None else describe(parser()), transformer())
 
 
+FORMAT = 2
+"""The version of :func:`describe`'s data: shipped tables of another are described afresh."""
+
 MAX_DEPTH = 200
 """Deeper trees are left to Lark, whose recursive Transformer reports them (P005) as before."""
 
@@ -211,6 +293,7 @@ def _parse(text: str, tb: Tables, instance: Any) -> list[Any] | None:
     rules = tb.rules
     lexers = tb.lexers
     kept = tb.kept
+    units = tb.units
     end_state = tb.end
     states = [tb.start]
     values: list[Any] = []
@@ -220,40 +303,61 @@ def _parse(text: str, tb: Tables, instance: Any) -> list[Any] | None:
     line_start = 0
     end = len(text)
     typ = ""
+    token: Any = None
+    tpos: Any = None
     new_str = str.__new__
     while True:
-        # ---- the next token, from the lexer of the current state
+        # ---- the next token, from the lexer of the current state; its match takes the
+        # whitespace and comments after it (see _trailing), a loop skips any before it
         if pos < end:
             match, ignore, keywords = lexers[states[-1]]
             m = match(text, pos)
             if m is None:
                 return None
-            value = m.group()
             typ = m.lastgroup  # type: ignore[assignment]
-            if typ in keywords:
-                typ = keywords[typ][value] or typ
-            tstart, tline, tcol = pos, line, pos - line_start + 1
-            pos = m.end()
-            if "\n" in value:  # lines counted as Lark counts them: by "\n" alone
-                line += value.count("\n")
-                line_start = tstart + value.rindex("\n") + 1
-            if typ in ignore:
-                continue
-            ecol = pos - line_start + 1
-            tpos = (tline, tcol, line, ecol, tline, tcol, line, ecol, True, 0)
-            if typ in kept:  # what Token(typ, value, tstart, ...) makes, without its two Python calls
-                token = new_str(Token, value)
-                token.type, token.value, token.start_pos, token.end_pos = typ, value, tstart, pos
-                token.line, token.column, token.end_line, token.end_column = tline, tcol, line, ecol
-            else:
-                token = None
+            while typ in ignore:
+                value = m.group()
+                if "\n" in value:  # lines counted as Lark counts them: by "\n" alone
+                    line += value.count("\n")
+                    line_start = pos + value.rindex("\n") + 1
+                pos = m.end()
+                if pos >= end:
+                    typ = "$END"
+                    break
+                m = match(text, pos)
+                if m is None:
+                    return None
+                typ = m.lastgroup  # type: ignore[assignment]
         elif typ == "$END":
             return None
         else:
             typ = "$END"
+        if typ != "$END":
+            group = m.lastindex
+            value = m.group(group)
+            tstart, tline, tcol = pos, line, pos - line_start + 1
+            tend = m.end(group)
+            pos = m.end()
+            if "\n" in value:
+                line += value.count("\n")
+                line_start = tstart + value.rindex("\n") + 1
+            eline, ecol = line, tend - line_start + 1
+            if pos != tend and "\n" in text[tend:pos]:  # the layout after the token
+                line += text.count("\n", tend, pos)
+                line_start = text.rindex("\n", tend, pos) + 1
+            if typ in keywords:
+                typ = keywords[typ][value] or typ
+            tpos = (tline, tcol, eline, ecol, tline, tcol, eline, ecol, True, 0)
+            if typ in kept:  # what Token(typ, value, tstart, ...) makes, without its two Python calls
+                token = new_str(Token, value)
+                token.type, token.value, token.start_pos, token.end_pos = typ, value, tstart, tend
+                token.line, token.column, token.end_line, token.end_column = tline, tcol, eline, ecol
+            else:
+                token = None
         # ---- reduce as the token asks, then shift it
         while True:
-            act = actions[states[-1]].get(typ)
+            top = states[-1]
+            act = actions[top].get(typ)
             if act is None:
                 return None
             if act >= 0:
@@ -264,14 +368,39 @@ def _parse(text: str, tb: Tables, instance: Any) -> list[Any] | None:
                 poss.append(tpos)
                 break
             rule = rules[-act - 1]
-            if rule.unit:
-                del states[-1]
-                goto = actions[states[-1]][rule.origin]
-                states.append(goto)
-                if typ == "$END" and goto == end_state:
+            if rule.unit:  # a chain of pass-through rules: one memoized step
+                key = (states[-2], top, typ)
+                goto = units.get(key)
+                if goto is None:
+                    goto = units[key] = _units(tb, states[-2], top, typ)
+                if goto < 0:
                     return None
+                states[-1] = goto
                 continue
             size = rule.size
+            if rule.plain:
+                kids = values[-size:]
+                kpos = poss[-size:]
+                first = kpos[0]
+                last = kpos[-1]
+                if first is not None and last is not None:
+                    del states[-size:]
+                    del values[-size:]
+                    del poss[-size:]
+                    depth = first[9] + 1 if size == 1 else max([0 if p is None else p[9] for p in kpos]) + 1
+                    if depth > MAX_DEPTH:
+                        return None
+                    rpos = (first[4], first[5], last[6], last[7], first[4], first[5], last[6], last[7], False, depth)
+                    keep = rule.keep
+                    result = rule.method(instance, _Meta(rpos),  # type: ignore[misc]  # plain: it has one
+                                         kids if keep is None else [kids[i] for i in keep])
+                    goto = actions[states[-1]][rule.origin]
+                    states.append(goto)
+                    values.append(result)
+                    poss.append(rpos)
+                    if typ == "$END" and goto == end_state:
+                        return result if isinstance(result, list) else None
+                    continue
             if size:
                 kids = values[-size:]
                 kpos = poss[-size:]
@@ -288,6 +417,18 @@ def _parse(text: str, tb: Tables, instance: Any) -> list[Any] | None:
             poss.append(rpos)
             if typ == "$END" and goto == end_state:
                 return result if isinstance(result, list) else None
+
+
+def _units(tb: Tables, below: int, top: int, typ: str) -> int:
+    """The state after the pass-through reductions that ``typ`` asks for on top of ``below``
+    (their values and positions pass through unchanged), or -1 if they accept the input."""
+    while True:
+        act = tb.actions[top].get(typ)
+        if act is None or act >= 0 or not tb.rules[-act - 1].unit:
+            return top
+        top = tb.actions[below][tb.rules[-act - 1].origin]
+        if typ == "$END" and top == tb.end:
+            return -1
 
 
 def _reduce(rule: _Rule, kids: list[Any], kpos: list[Any], instance: Any) -> tuple[Any, Any]:
@@ -344,7 +485,7 @@ def _reduce(rule: _Rule, kids: list[Any], kpos: list[Any], instance: Any) -> tup
             meta.line, meta.column, meta.end_line, meta.end_column = span[0], span[1], span[2], span[3]
             meta.empty = False
         return Tree(rule.name, children, meta), span
-    return rule.method(instance, _Meta(span), children), span
+    return rule.method(instance, _NO_META if span is None else _Meta(span), children), span
 
 
 def _children_at(rule: _Rule, kids: list[Any], kpos: list[Any]) -> tuple[list[Any], list[Any]]:

@@ -127,3 +127,54 @@ def test_the_shipped_driver_tables_match_the_grammar() -> None:
         assert (a is None) == (b is None), path
         if a is not None and b is not None:
             assert _with_spans(n.Policy(tuple(a))) == _with_spans(n.Policy(tuple(b))), path
+
+
+LAYOUTS = [
+    'policy p "p"  # a comment after a token\n\n\n# a comment line\nvalue v "v" = 1 + 2 # end',
+    'policy p "p"#no space before the comment\nvalue v "v" = 1\n   \n\t# indented comment\n',
+    'policy p "p"\r\nvalue v "v" = (1 +\r\n  2)\r\n',
+    '  \n# a comment before anything\n\npolicy p "p"\nvalue v "v" = 3 元 # yuan\n# last line, no newline',
+    'policy p "p"\fvalue v "v" = 1 # a form feed and U+2028\u2028 stay inside their lines\nvalue w "w" = 2\n',
+]
+
+
+@pytest.mark.parametrize("text", LAYOUTS)
+def test_layout_after_a_token_keeps_lines_and_columns(text: str) -> None:
+    """Whitespace and comments are matched with the token before them: every span stays Lark's."""
+    fast, _ = _agree(text)
+    assert fast is not None
+
+
+def test_whitespace_and_comments_follow_tokens_only_when_no_terminal_starts_like_them() -> None:
+    import lark
+
+    from policyrules.syntax import grammar
+
+    ours = lalr.describe(grammar.build(grammar.grammar_text()))
+    assert ours["trailing"] == ["(?:[ \t\x0c\r\n])+", "#[^\n]*"]
+    hashed = lark.Lark('start: WORD+\nWORD: /#?[a-z]+/\nCOMMENT: /#[^\\n]*/\n%import common.WS\n'
+                       '%ignore WS\n%ignore COMMENT\n', parser="lalr", lexer="contextual")
+    assert lalr.describe(hashed)["trailing"] == []  # `#tag` could be a WORD: tokens stand alone
+
+
+def test_inlined_rules_of_one_symbol_pass_through() -> None:
+    """`_of: "of"` adds nothing to its parent and `_decl: value_decl | …` adds its one child:
+    both are reduced as units, and their parents keep what they hold without splicing."""
+    tb = lalr.tables()
+    by_origin: dict[str, list[Any]] = {}
+    for rule in tb.rules:
+        by_origin.setdefault(rule.origin, []).append(rule)
+    for origin in ("_of", "_when", "_decl", "_output_clause", "_amount_body"):
+        assert all(r.unit and r.transparent for r in by_origin[origin]), origin
+    (of_en,) = [r for r in tb.rules if r.name == "of_en"]
+    assert of_en.plain and not of_en.splices and len(of_en.include) == 2
+    star = [r for r in tb.rules if r.origin == "__start_star_0"]
+    assert star and not any(r.unit for r in star)  # a list of declarations still grows by splicing
+
+
+def test_driver_tables_of_another_format_are_described_afresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    from policyrules.syntax import grammar
+
+    assert grammar.driver_data() is not None
+    monkeypatch.setattr(lalr, "FORMAT", lalr.FORMAT + 1)
+    assert grammar.driver_data() is None
