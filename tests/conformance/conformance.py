@@ -202,15 +202,18 @@ def _record_values(cp: Any, v: Any, ty: T.Type) -> Any:
     return v
 
 
-_COMPILED: dict[tuple[int, tuple[str, ...], str, dt.date, str], tuple[str, list[str]]] = {}
+_COMPILED: dict[tuple[int, tuple[str, ...], str, dt.date, str], tuple[Policy, tuple[str, list[str]]]] = {}
 
 
 def compiled_sql(suite: Suite, kinds: list[str], dialect: str) -> tuple[str, list[str]]:
-    """The suite's query (cached: the differential tests run one policy many times)."""
+    """The suite's query (cached: the differential tests run one policy many times).  The entry
+    holds its policy: keyed by ``id`` alone, a policy freed and another made at the same address
+    was given the first one's SQL."""
     key = (id(suite.policy), tuple(kinds), dialect, suite.on, repr(sorted(suite.params.items())))
-    if key not in _COMPILED:
-        _COMPILED[key] = _compile(suite, kinds, dialect)
-    return _COMPILED[key]
+    entry = _COMPILED.get(key)
+    if entry is None or entry[0] is not suite.policy:
+        entry = _COMPILED[key] = (suite.policy, _compile(suite, kinds, dialect))
+    return entry[1]
 
 
 def _compile(suite: Suite, kinds: list[str], dialect: str) -> tuple[str, list[str]]:
