@@ -378,29 +378,6 @@ def _parse(text: str, tb: Tables, instance: Any) -> list[Any] | None:
                 states[-1] = goto
                 continue
             size = rule.size
-            if rule.plain:
-                kids = values[-size:]
-                kpos = poss[-size:]
-                first = kpos[0]
-                last = kpos[-1]
-                if first is not None and last is not None:
-                    del states[-size:]
-                    del values[-size:]
-                    del poss[-size:]
-                    depth = first[9] + 1 if size == 1 else max([0 if p is None else p[9] for p in kpos]) + 1
-                    if depth > MAX_DEPTH:
-                        return None
-                    rpos = (first[4], first[5], last[6], last[7], first[4], first[5], last[6], last[7], False, depth)
-                    keep = rule.keep
-                    result = rule.method(instance, _Meta(rpos),  # type: ignore[misc]  # plain: it has one
-                                         kids if keep is None else [kids[i] for i in keep])
-                    goto = actions[states[-1]][rule.origin]
-                    states.append(goto)
-                    values.append(result)
-                    poss.append(rpos)
-                    if typ == "$END" and goto == end_state:
-                        return result if isinstance(result, list) else None
-                    continue
             if size:
                 kids = values[-size:]
                 kpos = poss[-size:]
@@ -410,7 +387,17 @@ def _parse(text: str, tb: Tables, instance: Any) -> list[Any] | None:
             else:
                 kids = []
                 kpos = []
-            result, rpos = _reduce(rule, kids, kpos, instance)
+            if rule.plain and kpos[0] is not None and kpos[-1] is not None:  # most nodes: one path
+                first, last = kpos[0], kpos[-1]
+                depth = first[9] + 1 if size == 1 else max([0 if p is None else p[9] for p in kpos]) + 1
+                if depth > MAX_DEPTH:
+                    return None
+                rpos = (first[4], first[5], last[6], last[7], first[4], first[5], last[6], last[7], False, depth)
+                keep = rule.keep
+                result = rule.method(instance, _Meta(rpos),  # type: ignore[misc]  # plain: it has one
+                                     kids if keep is None else [kids[i] for i in keep])
+            else:
+                result, rpos = _reduce(rule, kids, kpos, instance)
             goto = actions[states[-1]][rule.origin]
             states.append(goto)
             values.append(result)
