@@ -21,17 +21,19 @@ _ZERO_WIDTH = {c.ASSERT, c.ASSERT_NOT, c.AT}
 
 def may_start_with(pattern: str, ch: str, flags: int = 0) -> bool:
     """Can a match of ``pattern`` begin with the character ``ch``?  (True when unsure.)"""
-    if flags & (re.IGNORECASE | re.VERBOSE):
+    parsed = sre.parse(pattern, flags)
+    if parsed.state.flags & re.IGNORECASE:  # given, or written `(?i)` at the start
         return True
-    hit, empty = _seq(sre.parse(pattern, flags), ch)
+    hit, empty = _seq(parsed, ch)
     return hit or empty
 
 
 def first_chars(pattern: str, flags: int = 0) -> frozenset[str] | None:
     """Every character a match of ``pattern`` can begin with, or None if not known to be few."""
-    if flags & (re.IGNORECASE | re.VERBOSE):
+    parsed = sre.parse(pattern, flags)
+    if parsed.state.flags & re.IGNORECASE:
         return None
-    found = _firsts(list(sre.parse(pattern, flags)))
+    found = _firsts(list(parsed))
     if found is None or "" in found:
         return None  # unknown, or the empty string matches
     return frozenset(found)

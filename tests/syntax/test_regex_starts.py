@@ -22,6 +22,7 @@ from policyrules.syntax.regex_starts import first_chars, may_start_with
     (r"[^ ]x", " ", False),
     (r"a|\s", "\n", True),              # a branch
     (r"(?i:of)", " ", True),            # a flag it does not follow: assume it may
+    (r"(?i)of", " ", True),             # the same, for the whole pattern
     (r"(a?)\1", " ", True),             # a back reference it does not follow: assume it may
     (r"\S+", " ", False),
     (r".", "#", True),
@@ -43,6 +44,8 @@ def test_may_start_with(pattern: str, ch: str, expected: bool) -> None:
     (r"\w", None),                      # not few
     (r"x*", None),                      # matches the empty string
     (r"(?i:x)", None),
+    (r"(?i)x", None),
+    (r"(?x) a", frozenset("a")),        # verbose: the space is layout
 ])
 def test_first_chars(pattern: str, expected: frozenset[str] | None) -> None:
     assert first_chars(pattern) == expected
