@@ -232,8 +232,14 @@ class _Lexers(dict[int, tuple[Callable[..., Any], frozenset[str], dict[str, "_Ke
         return made
 
 
+KEYWORD_MEMO = 50_000
+"""Words a terminal's keyword memo keeps (a 1 MB policy has about 13,000 distinct names)."""
+
+
 class _Keywords(dict[str, "str | None"]):
-    """A terminal's keyword conversions (``of`` lexed as a NAME is the keyword OF), memoized."""
+    """A terminal's keyword conversions (``of`` lexed as a NAME is the keyword OF), memoized for
+    the first :data:`KEYWORD_MEMO` words: the tables live as long as the process (a language
+    server, the HTTP service), and the names of every policy it parses must not pile up."""
 
     def __init__(self, patterns: list[re.Pattern[str]]):
         super().__init__()
@@ -246,7 +252,8 @@ class _Keywords(dict[str, "str | None"]):
             if m:
                 kw = m.lastgroup
                 break
-        self[value] = kw
+        if len(self) < KEYWORD_MEMO:
+            self[value] = kw
         return kw
 
 

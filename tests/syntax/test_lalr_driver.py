@@ -178,3 +178,13 @@ def test_driver_tables_of_another_format_are_described_afresh(monkeypatch: pytes
     assert grammar.driver_data() is not None
     monkeypatch.setattr(lalr, "FORMAT", lalr.FORMAT + 1)
     assert grammar.driver_data() is None
+
+
+def test_the_keyword_memo_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tables outlive each parse: the names of every policy parsed must not pile up in them."""
+    monkeypatch.setattr(lalr, "KEYWORD_MEMO", 10)
+    memo = lalr._Keywords([__import__("re").compile("(?P<OF>of)")])
+    assert [memo[w] for w in ["of", *(f"name{i}" for i in range(50)), "of"]] == ["OF"] + [None] * 50 + ["OF"]
+    assert len(memo) == 10
+    text = 'policy p "p"\n\n' + "".join(f'value v{i} "v" = {i}\n' for i in range(40))
+    assert _fast(text) is not None and _agree(text)[0] is not None  # and parses the same, past the bound
