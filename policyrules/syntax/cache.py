@@ -33,9 +33,9 @@ from policyrules.userkey import cache_dir, read_signed, user_key, write_signed
 __all__ = ["cache_dir", "load_entry", "parse_cached", "store_entry"]
 
 # the modules whose code decides what AST a text gives
-_SHAPING = ("syntax/lalr.py", "syntax/transform.py", "syntax/scorecard_ast.py", "syntax/nodes.py", "syntax/numerals.py",
-            "syntax/astjson.py", "scorecard/model.py", "scorecard/expr.py", "source.py", "types.py",
-            "grammar/policy.lark")
+_SHAPING = ("syntax/lalr.py", "syntax/regex_starts.py", "syntax/transform.py", "syntax/scorecard_ast.py",
+            "syntax/nodes.py", "syntax/numerals.py", "syntax/astjson.py", "scorecard/model.py", "scorecard/expr.py",
+            "source.py", "types.py", "grammar/policy.lark")
 _FORMAT = "policyrules-ast/3"
 
 
