@@ -454,9 +454,13 @@ def _cheap_row_count(con: Any, path: str) -> int | None:
 
 
 def _read(path: str) -> str:
+    """Read back a file this run wrote: a CSV file in the dialect COPY writes, not one guessed
+    from its content (a reason quoting `'00'` made DuckDB take `'` for the escape character and
+    the header for a row, and counting the rejected rows failed)."""
     fmt = io.file_format(path)
     if fmt == "csv":
-        return f"SELECT * FROM read_csv({_lit(path)}, header = true, all_varchar = true)"
+        return (f"SELECT * FROM read_csv({_lit(path)}, header = true, all_varchar = true, delim = ',', "
+                "quote = '\"', escape = '\"', skip = 0)")
     if fmt == "parquet":
         return f"SELECT * FROM read_parquet({_lit(path)})"
     return f"SELECT * FROM read_json({_lit(path)})"
