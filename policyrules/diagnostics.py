@@ -56,15 +56,30 @@ def render(d: Diagnostic, source: Source | None, lang: str = "en") -> str:
         line = source.line(d.span.line)
         if line:
             width = d.span.end_column - d.span.column if d.span.end_line == d.span.line else len(line) - d.span.column + 1
-            width = max(1, width)
+            line, column, width = _window(line, d.span.column, max(1, width))
             gutter = f"{d.span.line:>4} | "
             out.append(gutter + line)
-            pad = _display_width(line[: d.span.column - 1])
-            carets = max(1, _display_width(line[d.span.column - 1: d.span.column - 1 + width]))
+            pad = _display_width(line[: column - 1])
+            carets = max(1, _display_width(line[column - 1: column - 1 + width]))
             out.append(" " * (len(gutter) - 2) + "| " + " " * pad + "^" * carets)
     if d.hint:
         out.append(f"  = {'提示' if lang == 'zh' else 'hint'}: {d.hint}")
     return "\n".join(out)
+
+
+LINE_SHOWN = 160
+"""Characters of a source line shown under a diagnostic: a longer line (a generated policy, a
+minified one, a hostile one of a megabyte) is cut around the column, ``…`` marking each cut."""
+
+
+def _window(line: str, column: int, width: int) -> tuple[str, int, int]:
+    """The part of ``line`` shown, the span's column in it and its width there."""
+    if len(line) <= LINE_SHOWN:
+        return line, column, width
+    end = min(len(line), max(0, column - 1 - LINE_SHOWN // 3) + LINE_SHOWN)
+    start = max(0, end - LINE_SHOWN)
+    head, tail = ("…" if start > 0 else ""), ("…" if end < len(line) else "")
+    return head + line[start:end] + tail, column - start + len(head), max(1, min(width, end - column + 1))
 
 
 def render_all(diagnostics: list[Diagnostic], sources: dict[str, Source], lang: str = "en") -> str:

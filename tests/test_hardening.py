@@ -130,6 +130,22 @@ def test_line_shown_is_the_line_of_the_error(sep):
     assert "bad line here" in render(d, Source("p.policy", text))
 
 
+@pytest.mark.parametrize("column", [1, 2, 600, 1001, 1999, 2004])
+def test_a_long_line_is_shown_cut_around_the_column(column):
+    """A line of a megabyte was printed whole under its error: now at most LINE_SHOWN characters
+    of it, around the column, with the caret still under the character the span starts at."""
+    from policyrules.diagnostics import LINE_SHOWN
+
+    line = "".join(chr(ord("a") + i % 26) for i in range(2003))
+    d = Diagnostic("P003", "m", Span(2, column, 2, column + 3), "p.policy")
+    _, shown, carets = render(d, Source("p.policy", f"policy p\n{line}\n")).split("\n")
+    body, marks = shown[len("   2 | "):], carets[len("     | "):]
+    assert len(body) <= LINE_SHOWN + 2 and ("…" in body) and set(marks.strip()) == {"^"}
+    at = len(marks) - len(marks.lstrip())
+    expected = line[column - 1: column + 2] or ""  # past the end: nothing under the caret
+    assert body[at: at + len(expected)] == expected
+
+
 # ---------------------------------------------------------------- 9: replay
 def test_replay_of_an_unknown_decision_is_a_clear_error(capsys, tmp_path):
     code = main(["replay", "--store", f"sqlite:///{tmp_path / 'd.db'}", "0123456789abcdef"])
