@@ -5,6 +5,8 @@ Every code is listed in ``docs/diagnostics.md`` with a wrong and a right example
 
 from __future__ import annotations
 
+import re
+
 import attrs
 
 from policyrules.source import Source, Span
@@ -51,7 +53,7 @@ def render(d: Diagnostic, source: Source | None, lang: str = "en") -> str:
         d = localize(d, lang)
     where = f"{d.path}:{d.span.line}:{d.span.column}" if d.span else d.path
     severity = {"error": "错误", "warning": "警告"}.get(d.severity, d.severity) if lang == "zh" else d.severity
-    out = [f"{where}: {severity}[{d.code}]: {d.message}"]
+    out = [f"{where}: {severity}[{d.code}]: {_clip(d.message)}"]
     if d.span and source is not None:
         line = source.line(d.span.line)
         if line:
@@ -63,8 +65,18 @@ def render(d: Diagnostic, source: Source | None, lang: str = "en") -> str:
             carets = max(1, _display_width(line[column - 1: column - 1 + width]))
             out.append(" " * (len(gutter) - 2) + "| " + " " * pad + "^" * carets)
     if d.hint:
-        out.append(f"  = {'提示' if lang == 'zh' else 'hint'}: {d.hint}")
+        out.append(f"  = {'提示' if lang == 'zh' else 'hint'}: {_clip(d.hint)}")
     return "\n".join(out)
+
+
+QUOTED_SHOWN = 80
+"""Characters of a name or value quoted in a message (`…`): a longer one is cut, ``…`` at the cut."""
+_QUOTED = re.compile("`([^`\n]{" + str(QUOTED_SHOWN + 1) + ",})`")
+
+
+def _clip(text: str) -> str:
+    """``text`` with every quoted part longer than :data:`QUOTED_SHOWN` characters cut."""
+    return _QUOTED.sub(lambda m: f"`{m.group(1)[:QUOTED_SHOWN - 1]}…`", text)
 
 
 LINE_SHOWN = 160

@@ -146,6 +146,20 @@ def test_a_long_line_is_shown_cut_around_the_column(column):
     assert body[at: at + len(expected)] == expected
 
 
+def test_a_long_name_in_a_message_is_cut(capsys, tmp_path):
+    """A 200,000-character unknown name was echoed whole in the message (200 KB of output)."""
+    from policyrules.diagnostics import QUOTED_SHOWN
+
+    p = tmp_path / "p.policy"
+    p.write_text('policy p "p"\nfacts person "p":\n  age "a": integer\nvalue v "v" = ' + "a" * 200_000 + " + age\n",
+                 encoding="utf-8")
+    assert main(["check", str(p)]) == 1  # the policy has an error
+    err = capsys.readouterr()
+    text = err.out + err.err
+    assert "error[N001]" in text and len(text) < 2_000
+    assert "`" + "a" * (QUOTED_SHOWN - 1) + "…` is not defined" in text
+
+
 # ---------------------------------------------------------------- 9: replay
 def test_replay_of_an_unknown_decision_is_a_clear_error(capsys, tmp_path):
     code = main(["replay", "--store", f"sqlite:///{tmp_path / 'd.db'}", "0123456789abcdef"])
