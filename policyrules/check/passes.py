@@ -507,11 +507,18 @@ class Checker:
             rows = [e.expr for e in d.entries] + [r.expr for r in d.ranges]
             return rows + ([d.otherwise] if d.otherwise is not None else [])
 
+        unsigned = frozenset((K.DATE, K.MONTH, K.BOOL, K.ENUM, K.TEXT))
+        types = self.typer.types
+
         def numeric(e: Any) -> bool:
-            ty = self.typer.types.get(id(e))
-            return ty is None or ty.kind not in (K.DATE, K.MONTH, K.BOOL, K.ENUM, K.TEXT)
+            ty = types.get(id(e))
+            return ty is None or ty.kind not in unsigned
 
         signs = Signs(s.refs, source, lookup, table, numeric)
+        # lookup() gives a reason (a str) only for a fact, field or parameter declared signed
+        signs.any_signed = (any(f.type.signed for kind in s.facts.values() for f in kind.fields.values())
+                            or any(f.type.signed for r in s.records.values() for f in r.fields.values())
+                            or any(ty.signed for _, ty in s.params.values()))
         for d in s.outputs.values():
             if not d.monetary or not d.amounts:
                 continue

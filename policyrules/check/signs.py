@@ -28,6 +28,8 @@ class Signs:
         self.table = table  # a table name -> its rows' expressions
         self.memo: dict[int, Why] = {}
         self.active: set[int] = set()
+        self.uses_signed: dict[int, bool] = {}  # declared(), by node: a named value is used many times
+        self.any_signed = True  # False when no fact or parameter is declared signed: declared() is False
 
     def amount(self, known: frozenset[tuple[str, str]], e: Any) -> Why:
         """How an amount ``e`` can be below zero where ``known`` holds; None also when it uses a
@@ -76,18 +78,24 @@ class Signs:
         """Does ``e`` use a fact or parameter declared ``signed``?  Then a negative amount is meant."""
         from policyrules.syntax.walk import names
 
-        for name in names(e):
-            ref = self.refs.get(id(name))
-            if ref is not None and isinstance(self.lookup(ref), str):
-                return True
-        return False
+        if not self.any_signed:
+            return False
+        key = id(e)
+        found = self.uses_signed.get(key)
+        if found is None:
+            found = self.uses_signed[key] = any(
+                ref is not None and isinstance(self.lookup(ref), str)
+                for ref in (self.refs.get(id(name)) for name in names(e)))
+        return found
 
     def _negative(self, e: Any) -> Why:  # noqa: C901
         if isinstance(e, n.Number | n.Money | n.Percent | n.Duration):
             return f"`{self.source(e)}` is negative" if e.value < 0 else None
         if isinstance(e, n.Name):
-            if any(a == self.source(e) and _at_least_zero(self.low_text(b)) for a, b in self.known):
-                return None  # this path knows it is at least zero
+            if self.known:
+                text = self.source(e)
+                if any(a == text and _at_least_zero(self.low_text(b)) for a, b in self.known):
+                    return None  # this path knows it is at least zero
             ref = self.refs.get(id(e))
             if ref is None:
                 return None
