@@ -82,6 +82,11 @@ class Typer:
 
     # ------------------------------------------------------------------
     def _infer(self, e: n.Expr, expect: t.Type | None) -> t.Type | None:  # noqa: C901
+        # the node classes are disjoint: the commonest are tested first
+        if isinstance(e, n.Name):
+            return self._name(e, expect)
+        if isinstance(e, n.Binary):
+            return self._binary(e)
         if isinstance(e, n.Number):
             return t.INTEGER if e.value == e.value.to_integral_value() else t.NUMBER
         if isinstance(e, n.Money):
@@ -107,8 +112,6 @@ class Typer:
             return t.BOOL
         if isinstance(e, n.Text):
             return t.TEXT
-        if isinstance(e, n.Name):
-            return self._name(e, expect)
         if isinstance(e, n.Unary):
             ty = self.infer(e.operand)
             if ty is None:
@@ -118,8 +121,6 @@ class Typer:
                     self.error("T003", f"`not` needs a yes/no condition, got {describe(ty)}", e.span)
                 return t.BOOL
             return ty
-        if isinstance(e, n.Binary):
-            return self._binary(e)
         if isinstance(e, n.Of):
             return self._of(e)
         if isinstance(e, n.PerPeriod):
