@@ -41,10 +41,16 @@ def days_in_month(year: int, month: int) -> int:
     return calendar.monthrange(year, month)[1]
 
 
+class OutsideCalendar(ArithmeticError):
+    """A date computed beyond the calendar dates have (years 1 to 9999)."""
+
+
 def add_months(d: dt.date, months: int) -> dt.date:
     """``d`` plus ``months`` calendar months: the corresponding day of the target month, or its
     last day when it has no such day (2024-01-31 + 1 month = 2024-02-29)."""
     y, m = divmod(d.year * 12 + d.month - 1 + months, 12)
+    if not dt.MINYEAR <= y <= dt.MAXYEAR:
+        raise OutsideCalendar(f"{d} + {months} months")
     return dt.date(y, m + 1, min(d.day, days_in_month(y, m + 1)))
 
 
@@ -56,7 +62,11 @@ def whole_units(x: Decimal | int) -> int:
 def shift(d: dt.date, amount: Decimal | int, unit: str | None) -> dt.date:
     """``d + amount`` of a duration of ``unit`` (years are carried as months)."""
     if unit == "day":
-        return d + dt.timedelta(days=whole_units(amount))
+        days = whole_units(amount)
+        try:
+            return d + dt.timedelta(days=days)
+        except OverflowError:  # beyond year 9999 (or before year 1), or beyond what a timedelta holds
+            raise OutsideCalendar(f"{d} + {days} days") from None
     return add_months(d, whole_units(amount))
 
 

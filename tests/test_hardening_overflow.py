@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -82,3 +83,44 @@ def test_the_service_answers_400(tmp_path: Path) -> None:
     store.close()
     assert resp.status_code == 400
     assert "`big` cannot be computed" in resp.json()["detail"]
+
+
+DATES = """\
+policy far "远期"
+
+facts person "个人":
+  start "开始日期": date
+  wait "等待期": days
+  extra "延长期": months
+
+value later = start + wait
+
+benefit paid "补贴" once
+  when later <= 2030-01-01
+  amount 100 元
+
+output end_date "结束日期": date = start + extra
+"""
+
+
+@pytest.mark.parametrize(("wait", "extra", "output", "shown"), [
+    (888_888_888_890, 0, "paid", "2024-01-01 + 888888888890 days"),  # beyond what a timedelta holds
+    (3_000_000, 0, "paid", "2024-01-01 + 3000000 days"),  # a timedelta, but past 9999-12-31
+    (5, 120_000, "end_date", "2024-01-01 + 120000 months"),
+])
+def test_a_date_beyond_the_calendar_is_an_evaluation_error(wait: int, extra: int, output: str, shown: str) -> None:
+    facts = {"person": {"start": "2024-01-01", "wait": wait, "extra": extra}}
+    with pytest.raises(EvaluationError, match=rf"`{output}` cannot be computed: .*outside the calendar.*{re.escape(shown)}"):
+        loads(DATES).evaluate(facts, on="2024-06-01")
+
+
+def test_a_date_beyond_the_calendar_exits_2_without_traceback(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "far.policy").write_text(DATES, encoding="utf-8")
+    (tmp_path / "f.json").write_text(json.dumps({"person": {"start": "2024-01-01", "wait": 3_000_000, "extra": 0}}),
+                                     encoding="utf-8")
+    code = main(["eval", str(tmp_path / "far.policy"), "--facts", str(tmp_path / "f.json"), "--on", "2024-06-01"])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert "`paid` cannot be computed: the value `later` gives a date outside the calendar" in err
+    assert "Traceback" not in out + err

@@ -9,6 +9,7 @@ from decimal import Decimal, DecimalException, DivisionByZero, DivisionUndefined
 from typing import Any
 
 from policyrules import types as t
+from policyrules.builtins import OutsideCalendar
 from policyrules.check.checked import CheckedPolicy, Output
 from policyrules.evaluate.expressions import TWELVE, ZERO, Interpreter
 from policyrules.evaluate.inputs import InputError, InputProblem, resolve_parameters, validate_facts
@@ -83,7 +84,7 @@ class _Run:
             return OutputResult(d.name, d.label, d.kind, None, False, "facts needed", {}, (), None, None, None,
                                 None, None, None, tuple(c.value for c in d.cites), d.texts, None,
                                 needed=err.needed)
-        except DecimalException as err:
+        except (DecimalException, OutsideCalendar) as err:
             raise _arithmetic(o.name, err, self.it.values) from None
         finally:
             self.active.discard(o.name)
@@ -97,7 +98,7 @@ class _Run:
         except Needed as err:
             return OutputResult(d.name, d.label, "output", None, False, "facts needed", {}, (), None, None, None,
                                 None, None, None, cites, d.texts, None, type=ty, needed=err.needed)
-        except DecimalException as err:
+        except (DecimalException, OutsideCalendar) as err:
             raise _arithmetic(name, err, self.it.values) from None
         note = None
         if ty.kind in (K.MONEY, K.RATE) or d.rounding:
@@ -106,7 +107,7 @@ class _Run:
                 note = f"{mode} to {quantum}"
             try:
                 value = Decimal(value).quantize(quantum, rounding=ROUNDING[mode])
-            except DecimalException as err:
+            except (DecimalException, OutsideCalendar) as err:
                 raise _arithmetic(name, err, self.it.values) from None
         step = self.it.value_steps.get(name)
         return OutputResult(d.name, d.label, "output", value, True, "computed", {}, (), step, None, None, None,
@@ -262,11 +263,14 @@ class _Run:
             self.results[m] = r
 
 
-def _arithmetic(output: str, err: DecimalException, values: dict[str, Any]) -> EvaluationError:
-    """A Decimal trap (a result beyond the precision, a division by zero) as an EvaluationError naming
-    the output and the named value where it happened, or else the named values already too large."""
+def _arithmetic(output: str, err: DecimalException | OutsideCalendar, values: dict[str, Any]) -> EvaluationError:
+    """A Decimal trap (a result beyond the precision, a division by zero) or a date beyond the
+    calendar as an EvaluationError naming the output and the named value where it happened, or
+    else the named values already too large."""
     where = getattr(err, "policy_value", None)
-    if isinstance(err, DivisionByZero | DivisionUndefined):
+    if isinstance(err, OutsideCalendar):
+        what = f"gives a date outside the calendar (years {dt.MINYEAR} to {dt.MAXYEAR}): {err}"
+    elif isinstance(err, DivisionByZero | DivisionUndefined):
         what = "divides by zero"
     else:
         what = f"gives a number too large to compute exactly (more than {getcontext().prec} significant digits)"
@@ -340,7 +344,7 @@ def evaluate(cp: CheckedPolicy, facts: Any, on: dt.date, parameters: dict[str, A
         if kinds <= run.present:
             try:
                 holds, step = run.it.traced(inv.expr)
-            except DecimalException as err:
+            except (DecimalException, OutsideCalendar) as err:
                 raise _arithmetic(f"invariant {inv.label or inv.expr}", err, run.it.values) from None
             invariants.append(InvariantResult(inv.label, bool(holds), step, inv.expr))
     return Decision(cp.name, on, outputs, checked, params, tuple(invariants), dict(run.it.values))
