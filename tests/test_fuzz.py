@@ -1,5 +1,6 @@
-"""Fuzzing in the suite (issue 8): mutated policies through check -> eval -> explain -> SQL, and
-random CSV lines through batch.  Budgets are fixed and derandomized (a run is reproducible and
+"""Fuzzing in the suite (issue 8): mutated policies through check -> eval -> explain -> SQL (and,
+with their case's facts, the compiled query on DuckDB against the interpreter), and random CSV
+lines through batch.  Budgets are fixed and derandomized (a run is reproducible and
 takes about 10 s per target); ``FUZZ_EXAMPLES=N`` raises them for a longer hunt.
 
 An input that ever failed is kept under ``tests/fuzz_corpus/`` (``policies/*.policy``,
@@ -12,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,7 @@ from policyrules.interfaces.cases import as_date, load_case_file, merge_facts
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICIES = sorted((ROOT / "policies").glob("*.policy"))
+sys.path.insert(0, str(Path(__file__).parent / "conformance"))  # the conformance runner, for DuckDB
 CORPUS = Path(__file__).parent / "fuzz_corpus"
 B1 = ROOT / "policies" / "b1.policy"
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "0"))
@@ -131,6 +134,33 @@ def exercise(text: str, name: str) -> None:
     except Unsupported:
         return
     compiled.sql()
+    if facts:
+        agree_on_duckdb(policy, name, on, params, facts)
+
+
+def agree_on_duckdb(policy: Policy, name: str, on: dt.date, params: dict[str, Any], facts: dict[str, Any]) -> None:
+    """Where the interpreter computes every output for the facts, the compiled query on DuckDB
+    runs on them too and gives each output the same value (a batch run must neither crash nor
+    pay differently)."""
+    import conformance as cf
+
+    cp = policy.checked
+    outputs = [*cp.outputs, *cp.results]
+    suite = cf.Suite(name, policy, on, dict(params), (cf.Case("case", facts, dict.fromkeys(outputs)),))
+    [(_, interpreted)] = cf.run_interpreter(suite)
+    if isinstance(interpreted, str):  # refused (InputError, EvaluationError): nothing to compare
+        return
+    [(_, compiled)] = cf.run_compiled(suite, "duckdb", _duckdb())
+    assert not isinstance(compiled, str), compiled
+    for o in outputs:
+        mine = list(interpreted[o]) if isinstance(interpreted[o], tuple) else interpreted[o]
+        assert cf.same(mine, compiled[o]), (o, interpreted[o], compiled[o])
+
+
+def _duckdb() -> Any:
+    import conformance as cf
+
+    return cf.duckdb_runner()
 
 
 @pytest.mark.parametrize("name", sorted(SOURCES))
