@@ -289,9 +289,10 @@ def checks(cp: CheckedPolicy, value: str, field: FactField, path: str, depth: in
     out.append((path, f"not {_describe(ty)}", f"({value} IS NOT NULL AND {typed} IS NULL)"))
     if k in NUMERIC and not ty.signed:
         out.append((path, f"cannot be negative (declare it `signed {ty}` if it can be)", f"({typed} < 0)"))
-    if k is Kind.ENUM:
+    if k is Kind.ENUM:  # a member once trimmed, as the forms read it
         members = ", ".join(_lit(v) for v in ty.values)
-        out.append((path, f"not one of {', '.join(ty.values)}", f"({value} NOT IN ({members}))"))
+        out.append((path, f"not one of {', '.join(ty.values)}",
+                    f"({_trim(f'CAST({value} AS VARCHAR)')} NOT IN ({members}))"))
     return out
 
 
@@ -321,12 +322,13 @@ def invalid(cp: CheckedPolicy, value: str, field: FactField, depth: int = 0, src
     if k is Kind.TEXT:  # any text is a text (trimmed): only a missing one is wrong
         bad = "false"
     elif k is Kind.ENUM and all(v == v.strip(forms.SPACE) for v in ty.values):
-        bad = f"coalesce({value} NOT IN ({members}), false)"  # a member as it is: the forms read it alike
+        # a member once trimmed (" low" is low, as the forms read it)
+        bad = f"coalesce({_trim(f'CAST({value} AS VARCHAR)')} NOT IN ({members}), false)"
     else:  # not a value, or negative (unless signed): one evaluation of the value
         typed = _leaf(cp, value, ty, src)
         bad = f"NOT coalesce({typed} >= 0, false)" if k in NUMERIC and not ty.signed else f"{typed} IS NULL"
         if k is Kind.ENUM:
-            bad = f"{bad} OR coalesce({value} NOT IN ({members}), false)"
+            bad = f"{bad} OR coalesce({_trim(f'CAST({value} AS VARCHAR)')} NOT IN ({members}), false)"
     if _required(field):
         return f"({value} IS NULL OR {bad})"
     return f"({value} IS NOT NULL AND ({bad}))"

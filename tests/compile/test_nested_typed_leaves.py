@@ -161,10 +161,12 @@ def test_nested_leaves_agree_with_the_interpreter(types: dict[str, pa.DataType])
     ("day", dt.date(999, 1, 1), True), ("day", "0999-01-01", False), ("day", "10000-01-01", False),
     ("wage", Decimal(BIG), False), ("wage", "1000000000000000.00", False), ("wage", Decimal(BIG - 1), True),
     ("qty", "-9223372036854775808", False), ("qty", -(2 ** 63), False), ("share", Decimal("1.5"), False),
-    ("share", "150%", True), ("wage", Decimal("-0.01"), False), ("delta", Decimal("-0.01"), True)])
+    ("share", "150%", True), ("wage", Decimal("-0.01"), False), ("delta", Decimal("-0.01"), True),
+    ("grade", " low", True), ("grade", "high\t", True), ("grade", " mid ", False)])
 def test_bounds_typed_and_as_text(leaf: str, value: Any, valid: bool) -> None:
     """The fast paths keep the forms' bounds: a year before 1000 written as text, 10^15, the most
-    negative BIGINT (whose abs() overflows), a bare percent beyond 1, a negative unsigned amount."""
+    negative BIGINT (whose abs() overflows), a bare percent beyond 1, a negative unsigned amount;
+    and a category value is a member once trimmed (" low" was rejected by batch, taken by eval)."""
     p = policy(LEAVES)
     good: dict[str, Any] = {"day": dt.date(2024, 2, 1), "flag": True, "qty": 1, "wage": Decimal(1),
                             "share": Decimal("0.5"), "hours": Decimal(1), "note": "a", "grade": "low",
