@@ -6,7 +6,8 @@ significant digits of it and the compiled query 18 places, so ``124081.15 / 30 �
 62040.574999… in SQL, 62040.57 at the fen, while the exact amount is 62040.575, 62040.58
 (《北京市企业职工生育保险规定》第十五条: 缴费基数除以30再乘以产假天数). Multiplied first, the
 product is exact, and the one division gives the exact amount whenever it terminates within
-the places kept, as every amount at the fen does.
+the places kept; one that does not terminate is never exactly half a fen, so both round it
+to the same fen.
 
 Which products divide last is decided on the AST, the same for both: a factor that is a
 division, or the name of a value defined by one (through other such names); not a division by
