@@ -26,7 +26,6 @@ from policyrules.check.checked import CheckedPolicy, Output
 from policyrules.compile import sql as s
 from policyrules.compile.sql import Sql
 from policyrules.compile.unsupported import Unsupported
-from policyrules.divide_last import divided_last
 from policyrules.syntax import nodes as n
 
 K = t.Kind
@@ -593,12 +592,6 @@ class QueryCompiler:
             if self.nullable(e.left):  # the interpreter reads the left side first: still needed is NULL
                 return s.case([(s.is_null(a), s.null("bool"))], both)
             return both
-        last = divided_last(self.cp, e) if op == "mul" else None
-        if last is not None:  # (x / y) × z as x × z / y, as the interpreter computes it (divide_last)
-            q, other = last
-            dividend, divisor, factor = self.ex(q.left), self.ex(q.right), self.ex(other)
-            product = self.mul(dividend, factor) if other is e.right else self.mul(factor, dividend)
-            return self.quotient(q, product, divisor)
         a, b = self.ex(e.left), self.ex(e.right)
         if op in ("ge", "le", "gt", "lt", "eq", "ne"):
             return s.compare(op, a, b)
