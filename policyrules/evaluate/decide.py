@@ -30,6 +30,10 @@ K = t.Kind
 ROUNDING = PYTHON  # policyrules.rounding: down toward zero (舍去), up away from zero (进一)
 
 
+_UNCOMPUTABLE = (DecimalException, OutsideCalendar)
+"""What stops computing an output: a Decimal trap, a date beyond the calendar (see _arithmetic)."""
+
+
 class EvaluationError(Exception):
     """The evaluation cannot be done (e.g. a date outside the policy's window)."""
 
@@ -84,7 +88,7 @@ class _Run:
             return OutputResult(d.name, d.label, d.kind, None, False, "facts needed", {}, (), None, None, None,
                                 None, None, None, tuple(c.value for c in d.cites), d.texts, None,
                                 needed=err.needed)
-        except (DecimalException, OutsideCalendar) as err:
+        except _UNCOMPUTABLE as err:
             raise _arithmetic(o.name, err, self.it.values) from None
         finally:
             self.active.discard(o.name)
@@ -98,7 +102,7 @@ class _Run:
         except Needed as err:
             return OutputResult(d.name, d.label, "output", None, False, "facts needed", {}, (), None, None, None,
                                 None, None, None, cites, d.texts, None, type=ty, needed=err.needed)
-        except (DecimalException, OutsideCalendar) as err:
+        except _UNCOMPUTABLE as err:
             raise _arithmetic(name, err, self.it.values) from None
         note = None
         if ty.kind in (K.MONEY, K.RATE) or d.rounding:
@@ -107,7 +111,7 @@ class _Run:
                 note = f"{mode} to {quantum}"
             try:
                 value = Decimal(value).quantize(quantum, rounding=ROUNDING[mode])
-            except (DecimalException, OutsideCalendar) as err:
+            except _UNCOMPUTABLE as err:
                 raise _arithmetic(name, err, self.it.values) from None
         step = self.it.value_steps.get(name)
         return OutputResult(d.name, d.label, "output", value, True, "computed", {}, (), step, None, None, None,
@@ -344,7 +348,7 @@ def evaluate(cp: CheckedPolicy, facts: Any, on: dt.date, parameters: dict[str, A
         if kinds <= run.present:
             try:
                 holds, step = run.it.traced(inv.expr)
-            except (DecimalException, OutsideCalendar) as err:
+            except _UNCOMPUTABLE as err:
                 raise _arithmetic(f"invariant {inv.label or inv.expr}", err, run.it.values) from None
             invariants.append(InvariantResult(inv.label, bool(holds), step, inv.expr))
     return Decision(cp.name, on, outputs, checked, params, tuple(invariants), dict(run.it.values))
