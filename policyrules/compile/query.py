@@ -26,6 +26,7 @@ from policyrules.check.checked import CheckedPolicy, Output
 from policyrules.compile import sql as s
 from policyrules.compile.sql import Sql
 from policyrules.compile.unsupported import Unsupported
+from policyrules.divide_last import divided_last
 from policyrules.syntax import nodes as n
 
 K = t.Kind
@@ -592,6 +593,10 @@ class QueryCompiler:
             if self.nullable(e.left):  # the interpreter reads the left side first: still needed is NULL
                 return s.case([(s.is_null(a), s.null("bool"))], both)
             return both
+        last = divided_last(self.cp, e) if op == "mul" else None
+        if last is not None:  # (x / y) × z as x × z / y, as the interpreter computes it (divide_last)
+            q, other = last
+            return self.divided_last(q, self.ex(q.left), self.ex(q.right), self.ex(other), other is e.right)
         a, b = self.ex(e.left), self.ex(e.right)
         if op in ("ge", "le", "gt", "lt", "eq", "ne"):
             return s.compare(op, a, b)
@@ -615,6 +620,33 @@ class QueryCompiler:
         if self._by_yearly_rate(e):
             return self.mul(q, s.number(12))
         return q
+
+    def divided_last(self, q: n.Binary, x: Sql, y: Sql, z: Sql, z_right: bool) -> Sql:
+        """``(x / y) × z`` as ``x × z / y`` (:mod:`policyrules.divide_last`).  The product may
+        need more digits than the division takes: ``38 - scale`` before the point on DuckDB
+        (its long division works on the unscaled value in 128 bits), 18 on Spark and PostgreSQL
+        (they divide a DECIMAL(30, 12)).  When the bound of the language (each operand below
+        10^16) does not keep it within them, the rows whose ``|x| × |z|`` (in DOUBLE: it only
+        chooses) is not below a tenth of that take ``(x / y) × z`` instead, the quotient rounded
+        to 18 places first, and only those rows' operands reach the product."""
+
+        def product(a: Sql, b: Sql) -> Sql:
+            return self.mul(a, b) if z_right else self.mul(b, a)
+
+        exact = product(x, z)
+        scale = exact.scale if exact.kind == "dec" else 0
+        if self.dialect == "duckdb" and exact.kind == "dec":
+            sy = min(y.scale, s.DIV_SCALE) if y.kind == "dec" else 0
+            digits = min(38 - scale, 38 - max(min(scale, s.DIV_SCALE), sy))
+        else:  # an integer product is a BIGINT; other engines divide a DECIMAL(30, 12)
+            digits = 18 if exact.kind == "int" else min(18, 38 - scale)
+        if digits >= 2 * s.BOUND_DIGITS:
+            return self.quotient(q, exact, y)
+        small = s.magnitude_below([x, z], digits - 1)
+        kept = [Sql(exp.Case(ifs=[exp.If(this=small.e.copy(), true=v.e)], default=exp.Literal.number(0)),
+                    v.kind, v.scale, v.deps | small.deps) for v in (x, z)]
+        exact = self.quotient(q, product(*kept), y)
+        return s.case([(small, exact)], product(self.quotient(q, x, y), z))
 
     def _by_yearly_rate(self, e: n.Binary) -> bool:
         ta, tb = self.cp.types[id(e.left)], self.cp.types[id(e.right)]

@@ -503,6 +503,15 @@ def abs_(x: Sql) -> Sql:
     return Sql(exp.Abs(this=x.e), x.kind, x.scale, x.deps)
 
 
+def magnitude_below(xs: Sequence[Sql], digits: int) -> Sql:
+    """Whether ``|x1 × x2 × …| < 10^digits``, compared in DOUBLE: a test that chooses between
+    exact forms, never a value (NULL when any is NULL)."""
+    e: exp.Expression = exp.Abs(this=cast(xs[0].e.copy(), "DOUBLE"))
+    for x in xs[1:]:
+        e = exp.Mul(this=e, expression=exp.Abs(this=cast(x.e.copy(), "DOUBLE")))
+    return Sql(exp.LT(this=e, expression=exp.Literal.number(f"1e{digits}")), "bool", 0, _deps(*xs))
+
+
 def case(whens: Sequence[tuple[Sql, Sql]], default: Sql) -> Sql:
     """``CASE WHEN c THEN v ... ELSE default END``, simplified when a condition is constant."""
     kept: list[tuple[Sql, Sql]] = []

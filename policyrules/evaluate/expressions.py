@@ -13,6 +13,7 @@ from typing import Any
 from policyrules import types as t
 from policyrules.builtins import BUILTINS, run_date_builtin, shift
 from policyrules.check.checked import CheckedPolicy
+from policyrules.divide_last import divided_last
 from policyrules.evaluate.records import Needed, Record
 from policyrules.evaluate.trace import Step
 from policyrules.syntax import nodes as n
@@ -42,6 +43,8 @@ class Interpreter:
         self._frames: list[list[Any]] = [[[], None, None]]
         self._types = cp.types
         self._refs = cp.refs
+        self._operands: dict[int, tuple[Any, Any]] = {}  # a division's dividend and divisor (divide_last)
+        self._last: dict[int, tuple[n.Binary, n.Expr] | None] = {}  # a product -> what it divides last
         self._dispatch: dict[type, Callable[[Any], Any]] = {
             n.Number: self._literal, n.Money: self._literal, n.Percent: self._literal, n.Text: self._literal,
             n.Bool: self._literal, n.DateLit: self._literal, n.Duration: self._duration,
@@ -300,9 +303,21 @@ class Interpreter:
             return a * b / TWELVE if ta.unit == "year" else a * b
         if tb.kind is K.RATE and ta.kind is K.DURATION:
             return a * b / TWELVE if tb.unit == "year" else a * b
+        key = id(e)
+        if key not in self._last:
+            self._last[key] = divided_last(self.cp, e)
+        last = self._last[key]
+        operands = self._operands.get(id(last[0])) if last is not None else None
+        if last is not None and operands is not None:  # (x / y) × z as x × z / y: see divide_last
+            x, y = operands
+            if y == 0:
+                return ZERO  # as 0 × z (the division noted it)
+            z = b if last[1] is e.right else a
+            return Decimal(x * z) / Decimal(y)
         return a * b
 
     def _div(self, e: n.Binary, a: Any, b: Any) -> Any:
+        self._operands[id(e)] = (a, b)
         if b == 0:
             self.note("division by zero gives 0")
             return ZERO
