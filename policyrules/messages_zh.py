@@ -138,6 +138,7 @@ _MESSAGES: list[tuple[re.Pattern[str], str]] = [(_p(e), z) for e, z in [
     ("{w} must be {a}, got {b}", "{w}须为{a},这里是{b}"),
     ("the default must be {a}, got {b}", "默认值须为{a},这里是{b}"),
     ("output `{x}` is declared {a} but computes {b}", "输出 `{x}` 声明为{a},计算结果却是{b}"),
+    ("output `{x}` is {a}: only a number, an amount or a duration is rounded", "输出 `{x}` 是{a}:只有数值、金额或时长可以舍入"),
     ("the {x} is {a} but the amount is {b}", "上下限是{a},金额却是{b}"),
     ("`then` gives {a} but `else` gives {b}", "`则` 给出{a},`否则` 给出{b}"),
     ("branches give {a} and {b}", "各分支分别给出{a}和{b}"),
@@ -191,6 +192,7 @@ _MESSAGES: list[tuple[re.Pattern[str], str]] = [(_p(e), z) for e, z in [
 ]]
 
 _HINTS: list[tuple[re.Pattern[str], str]] = [(_p(e), z) for e, z in [
+    ("remove the `rounding` clause", "删去 `舍入` 子句"),
     ("did you mean `{x}`?", "是否应为 `{x}`?"),
     ("values: {x}", "可选的值:{x}"),
     ("functions: {x}", "可用的函数:{x}"),

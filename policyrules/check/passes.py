@@ -302,6 +302,10 @@ class Checker:
                                     "or `floor(…)` / `round_down(…, 1)` in the expression")
                 elif want is not None:
                     self.scope.value_types[name] = want
+            typ = self.scope.value_types.get(name)
+            if d.rounding and typ is not None and typ.kind not in _ROUNDED:
+                self.error("T004", f"output `{name}` is {describe(typ)}: only a number, an amount or a duration "
+                                   "is rounded", d.rounding[0].span, hint="remove the `rounding` clause")
             for r in d.rounding:
                 self._rounding(r)
 
@@ -733,6 +737,10 @@ def _whole(e: n.Expr) -> bool:
 
 def _part_names(d: n.OutputDecl) -> tuple[str, ...]:
     return _body_parts(d.amounts[0]) if d.amounts else ()
+
+
+_ROUNDED = frozenset({K.MONEY, K.RATE, K.NUMBER, K.INTEGER, K.PERCENT, K.DURATION})
+"""The kinds of value a `rounding` clause applies to."""
 
 
 def check(policy: n.Policy, source: Source) -> CheckedPolicy:

@@ -66,3 +66,34 @@ def test_a_whole_number_output_says_how_it_is_made_whole() -> None:
         assert Decimal(got) == want == con.execute(sql).fetchone()[0]
     floored = loads(text.replace("n * 1.5", "floor(n * 1.5)"), "w.policy")
     assert floored.evaluate({"person": {"n": 5}}, on=on).outputs["x"].value == 7
+
+
+ROUNDED = """
+policy rounded "舍入"
+enum band = low | high
+facts person:
+  a: money
+  s: date
+output x: {typ} = {expr}
+  rounding half_up to 0.01
+"""
+
+
+def test_only_a_number_an_amount_or_a_duration_is_rounded() -> None:
+    """A `rounding` clause on a yes/no, date, text or category output passed `check`; eval then
+    returned 1.00 for `true` (or a traceback for a date) and the compiled query stopped on
+    `round(BOOLEAN, …)` (found by the mutated-policies fuzz target)."""
+    import pytest
+
+    from policyrules.api import PolicyError
+
+    for typ, expr, what in (("bool", "a > 1 元", "a yes/no condition"), ("date", "s", "a date"),
+                            ("text", '"x"', "text"), ("band", "if a > 1 元 then high else low", "band")):
+        with pytest.raises(PolicyError) as err:
+            loads(ROUNDED.format(typ=typ, expr=expr))
+        [d] = err.value.diagnostics
+        assert d.code == "T004" and (d.span.line, d.span.column) == (8, 3), d
+        assert f"output `x` is {what}" in d.message and "is rounded" in d.message, d.message
+    for typ, expr in (("money", "a / 3"), ("number", "a / 3 元"), ("percent", "a / 3 元 × 1%"),
+                      ("months", "months_between(s, 2024-06-01)"), ("integer", "year_of(s)")):
+        loads(ROUNDED.format(typ=typ, expr=expr))
