@@ -526,10 +526,13 @@ class Checker:
         for d in s.outputs.values():
             if not d.monetary or not d.amounts:
                 continue
-            when = frozenset().union(*(signs.facts(c) for c in d.conditions)) if d.conditions else frozenset()
+            when: frozenset[tuple[str, str]] | None = None  # what the conditions give: only ever helps a proof
             for e, conds in amount_exprs(d.amounts[0]):
-                known = when.union(*(signs.facts(c) for c in conds)) if conds else when
-                why = signs.amount(known, e)
+                why = signs.amount(frozenset(), e)
+                if why and (d.conditions or conds):
+                    if when is None:
+                        when = frozenset().union(*(signs.facts(c) for c in d.conditions))
+                    why = signs.amount(when.union(*(signs.facts(c) for c in conds)), e)
                 if why:
                     self.error("C011", f"the amount of `{d.name}` can be negative: {why}", e.span,
                                hint="add a floor (`at_least 0 元`), or declare `signed` the fact that may be negative")

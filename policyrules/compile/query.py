@@ -643,7 +643,7 @@ class QueryCompiler:
         if digits >= 2 * s.BOUND_DIGITS:
             return self.quotient(q, exact, y)
         small = s.magnitude_below([x, z], digits - 1)
-        kept = [Sql(exp.Case(ifs=[exp.If(this=small.e.copy(), true=v.e)], default=exp.Literal.number(0)),
+        kept = [Sql(exp.Case(ifs=[exp.If(this=small.e.copy(), true=v.e.copy())], default=exp.Literal.number(0)),
                     v.kind, v.scale, v.deps | small.deps) for v in (x, z)]
         exact = self.quotient(q, product(*kept), y)
         return s.case([(small, exact)], product(self.quotient(q, x, y), z))
