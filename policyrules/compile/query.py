@@ -26,7 +26,7 @@ from policyrules.check.checked import CheckedPolicy, Output
 from policyrules.compile import sql as s
 from policyrules.compile.sql import Sql
 from policyrules.compile.unsupported import Unsupported
-from policyrules.divide_last import divided_last
+from policyrules.divide_last import divided_last, quotient_of
 from policyrules.syntax import nodes as n
 
 K = t.Kind
@@ -595,8 +595,7 @@ class QueryCompiler:
             return both
         last = divided_last(self.cp, e) if op == "mul" else None
         if last is not None:  # (x / y) × z as x × z / y, as the interpreter computes it (divide_last)
-            q, other = last
-            return self.divided_last(q, self.ex(q.left), self.ex(q.right), self.ex(other), other is e.right)
+            return self.product_of_quotient(e, *last)
         a, b = self.ex(e.left), self.ex(e.right)
         if op in ("ge", "le", "gt", "lt", "eq", "ne"):
             return s.compare(op, a, b)
@@ -620,6 +619,19 @@ class QueryCompiler:
         if self._by_yearly_rate(e):
             return self.mul(q, s.number(12))
         return q
+
+    def product_of_quotient(self, e: n.Binary, q: n.Binary, other: n.Expr) -> Sql:
+        """The product ``e`` of a factor that is (or may choose) the division ``q`` and ``other``:
+        divided last where the factor's value is the quotient's (:mod:`policyrules.divide_last`)."""
+        factor = e.left if other is e.right else e.right
+        x, y, z = self.ex(q.left), self.ex(q.right), self.ex(other)
+        exact = self.divided_last(q, x, y, z, other is e.right)
+        if quotient_of(self.cp, factor) is q:
+            return exact
+        # the factor chooses among values (min, a cap, if … else): where it chose the quotient
+        f = self.ex(factor)
+        plain = self.mul(f, z) if other is e.right else self.mul(z, f)
+        return s.case([(s.compare("eq", f, self.quotient(q, x, y)), exact)], plain)
 
     def divided_last(self, q: n.Binary, x: Sql, y: Sql, z: Sql, z_right: bool) -> Sql:
         """``(x / y) × z`` as ``x × z / y`` (:mod:`policyrules.divide_last`).  The product may

@@ -43,7 +43,7 @@ class Interpreter:
         self._frames: list[list[Any]] = [[[], None, None]]
         self._types = cp.types
         self._refs = cp.refs
-        self._operands: dict[int, tuple[Any, Any]] = {}  # a division's dividend and divisor (divide_last)
+        self._operands: dict[int, tuple[Any, Any, Any]] = {}  # a division's operands and quotient (divide_last)
         self._last: dict[int, tuple[n.Binary, n.Expr] | None] = {}  # a product -> what it divides last
         self._dispatch: dict[type, Callable[[Any], Any]] = {
             n.Number: self._literal, n.Money: self._literal, n.Percent: self._literal, n.Text: self._literal,
@@ -309,15 +309,20 @@ class Interpreter:
         last = self._last[key]
         operands = self._operands.get(id(last[0])) if last is not None else None
         if last is not None and operands is not None:  # (x / y) × z as x × z / y: see divide_last
-            x, y = operands
-            if y == 0:
-                return ZERO  # as 0 × z (the division noted it)
-            z = b if last[1] is e.right else a
-            return Decimal(x * z) / Decimal(y)
+            x, y, q = operands
+            z, factor = (b, a) if last[1] is e.right else (a, b)
+            if factor is q:  # the factor's value is the quotient (not a cap chosen instead)
+                if y == 0:
+                    return ZERO  # as 0 × z (the division noted it)
+                return Decimal(x * z) / Decimal(y)
         return a * b
 
     def _div(self, e: n.Binary, a: Any, b: Any) -> Any:
-        self._operands[id(e)] = (a, b)
+        q = self._quotient(e, a, b)
+        self._operands[id(e)] = (a, b, q)  # the operands of the quotient `q` (divide_last)
+        return q
+
+    def _quotient(self, e: n.Binary, a: Any, b: Any) -> Any:
         if b == 0:
             self.note("division by zero gives 0")
             return ZERO

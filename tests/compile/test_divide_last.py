@@ -46,10 +46,18 @@ benefit inline "写在一处" once
 benefit by_rate "按月标准" once
   amount 200 元 per month × months
 
+value daily_capped "日额(封顶)" = base / per_month, at_most 5000 元
+
+benefit capped "封顶" once
+  amount daily_capped × days
+
+benefit chosen "取小" once
+  amount min(base / 30, 5000 元) × days
+
 output rounded_first "先舍入": money = round(daily, 0.01 元) × days
 """
 ON = dt.date(2024, 6, 1)
-OUTPUTS = ("by_value", "by_name_of_name", "inline", "by_rate", "rounded_first")
+OUTPUTS = ("by_value", "by_name_of_name", "inline", "by_rate", "rounded_first", "capped", "chosen")
 
 
 def _both(rows: list[dict[str, object]], params: dict[str, object] | None = None) -> list[tuple[dict, dict]]:
@@ -70,10 +78,19 @@ def _both(rows: list[dict[str, object]], params: dict[str, object] | None = None
 
 def test_the_exact_amount_at_a_half_fen_in_both() -> None:
     [(interpreted, compiled)] = _both([{"base": "124081.15", "days": 15, "months": 2}])
-    for o in ("by_value", "by_name_of_name", "inline"):
+    for o in ("by_value", "by_name_of_name", "inline", "capped", "chosen"):
         assert interpreted[o] == compiled[o] == Decimal("62040.58"), o
     assert interpreted["rounded_first"] == compiled["rounded_first"] == Decimal("62040.60")  # 4136.04 × 15
     assert interpreted["by_rate"] == compiled["by_rate"] == Decimal("400.00")
+
+
+def test_a_cap_chosen_instead_of_the_quotient_is_multiplied() -> None:
+    """A capped daily rate (《失业保险条例》-style: 月工资 ÷ 30, 最高不超过 …) divides last where the
+    quotient is below the cap (62040.57 in batch before), and pays the cap × days where it is not."""
+    [(low, low_c), (high, high_c)] = _both([{"base": "124081.15", "days": 15, "months": 0},
+                                            {"base": "300000.01", "days": 15, "months": 0}])
+    assert low["capped"] == low_c["capped"] == low["chosen"] == low_c["chosen"] == Decimal("62040.58")
+    assert high["capped"] == high_c["capped"] == high["chosen"] == high_c["chosen"] == Decimal("75000.00")
 
 
 def test_a_zero_divisor_pays_zero_in_both() -> None:
@@ -101,6 +118,10 @@ def test_which_products_divide_last() -> None:
     q, other = divided_last(cp, decls["by_name_of_name"].amounts[0])  # type: ignore[misc]
     assert q is decls["daily"].expr  # through `daily_again` to `daily`
     assert divided_last(cp, decls["by_rate"].amounts[0]) is None  # a rate times a duration
+    q, _ = divided_last(cp, decls["capped"].amounts[0])  # type: ignore[misc]
+    assert q is decls["daily_capped"].expr.operand and quotient_of(cp, decls["daily_capped"].expr) is None
+    q, _ = divided_last(cp, decls["chosen"].amounts[0])  # type: ignore[misc]
+    assert q is decls["chosen"].amounts[0].left.args[0]  # min(base / 30, …): through the choice
     assert divided_last(cp, decls["rounded_first"].expr) is None  # a rounded quotient is a call
 
 
