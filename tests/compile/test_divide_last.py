@@ -98,7 +98,7 @@ def test_a_zero_divisor_pays_zero_in_both() -> None:
     assert interpreted["by_value"] == compiled["by_value"] == Decimal("0.00")
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.fixed_dictionaries({
     "base": st.decimals(0, 200_000, places=2).map(str),
     "days": st.integers(0, 400),

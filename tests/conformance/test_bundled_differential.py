@@ -107,7 +107,7 @@ def test_random_facts_agree_with_the_interpreter(path: Path) -> None:
         pytest.skip("its parameters are in ../shared/acceptance, which is not here")
     outputs = [*cp.outputs, *cp.results]
 
-    @settings(max_examples=12, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=8, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
     @given(st.lists(_facts(cp), min_size=4, max_size=10))
     def check(rows: list[dict[str, Any]]) -> None:
         cases = tuple(cf.Case(f"c{i}", facts, dict.fromkeys(outputs)) for i, facts in enumerate(rows))
