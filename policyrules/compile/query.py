@@ -625,40 +625,42 @@ class QueryCompiler:
         divided last where the factor's value is the quotient's (:mod:`policyrules.divide_last`)."""
         factor = e.left if other is e.right else e.right
         x, y, z = self.ex(q.left), self.ex(q.right), self.ex(other)
-        exact = self.divided_last(q, x, y, z, other is e.right)
         if quotient_of(self.cp, factor) is q:
-            return exact
+            return self.divided_last(q, x, y, z, other is e.right)
         # the factor chooses among values (min, a cap, if … else): where it chose the quotient
+        quotient = self.quotient(q, x, y)
+        exact = self.divided_last(q, x, y, z, other is e.right, quotient)
         f = self.ex(factor)
         plain = self.mul(f, z) if other is e.right else self.mul(z, f)
-        return s.case([(s.compare("eq", f, self.quotient(q, x, y)), exact)], plain)
+        return s.case([(s.compare("eq", f, quotient), exact)], plain)
 
-    def divided_last(self, q: n.Binary, x: Sql, y: Sql, z: Sql, z_right: bool) -> Sql:
+    def divided_last(self, q: n.Binary, x: Sql, y: Sql, z: Sql, z_right: bool, quotient: Sql | None = None) -> Sql:
         """``(x / y) × z`` as ``x × z / y`` (:mod:`policyrules.divide_last`).  The product may
         need more digits than the division takes: ``38 - scale`` before the point on DuckDB
         (its long division works on the unscaled value in 128 bits), 18 on Spark and PostgreSQL
         (they divide a DECIMAL(30, 12)).  When the bound of the language (each operand below
         10^16) does not keep it within them, the rows whose ``|x| × |z|`` (in DOUBLE: it only
         chooses) is not below a tenth of that take ``(x / y) × z`` instead, the quotient rounded
-        to 18 places first, and only those rows' operands reach the product."""
+        to 18 places first (``quotient``, when the caller has it), and only those rows' operands
+        reach the product."""
 
         def product(a: Sql, b: Sql) -> Sql:
             return self.mul(a, b) if z_right else self.mul(b, a)
 
-        exact = product(x, z)
-        scale = exact.scale if exact.kind == "dec" else 0
-        if self.dialect == "duckdb" and exact.kind == "dec":
+        p = product(x, z)
+        scale = p.scale if p.kind == "dec" else 0
+        if self.dialect == "duckdb" and p.kind == "dec":
             sy = min(y.scale, s.DIV_SCALE) if y.kind == "dec" else 0
             digits = min(38 - scale, 38 - max(min(scale, s.DIV_SCALE), sy))
         else:  # an integer product is a BIGINT; other engines divide a DECIMAL(30, 12)
-            digits = 18 if exact.kind == "int" else min(18, 38 - scale)
+            digits = 18 if p.kind == "int" else min(18, 38 - scale)
         if digits >= 2 * s.BOUND_DIGITS:
-            return self.quotient(q, exact, y)
+            return self.quotient(q, p, y)
         small = s.magnitude_below([x, z], digits - 1)
         kept = [Sql(exp.Case(ifs=[exp.If(this=small.e.copy(), true=v.e.copy())], default=exp.Literal.number(0)),
                     v.kind, v.scale, v.deps | small.deps) for v in (x, z)]
-        exact = self.quotient(q, product(*kept), y)
-        return s.case([(small, exact)], product(self.quotient(q, x, y), z))
+        former = self.quotient(q, x, y) if quotient is None else attrs.evolve(quotient, e=quotient.e.copy())
+        return s.case([(small, self.quotient(q, product(*kept), y))], product(former, z))
 
     def _by_yearly_rate(self, e: n.Binary) -> bool:
         ta, tb = self.cp.types[id(e.left)], self.cp.types[id(e.right)]
